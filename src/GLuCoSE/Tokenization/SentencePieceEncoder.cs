@@ -32,7 +32,7 @@ internal sealed class SentencePieceEncoder
 {
     private readonly SentencePieceModelProto _model;
     private readonly CharsMapNormalizer _normalizer;
-    private readonly SentencePieceTokenizer? _unigram;
+    private readonly UnigramSegmenter? _unigram;
     private readonly Dictionary<string, int> _pieces = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> _reserved = new(StringComparer.Ordinal);
     private readonly PrefixMatcher? _userDefined;
@@ -67,11 +67,7 @@ internal sealed class SentencePieceEncoder
         switch (model.Algorithm)
         {
             case SentencePieceAlgorithm.Unigram:
-                using (var stream = new MemoryStream(model.ByteFallback ? model.WithoutByteFallback() : model.Bytes, writable: false))
-                {
-                    _unigram = SentencePieceTokenizer.Create(stream, addBeginningOfSentence: false, addEndOfSentence: false);
-                }
-
+                _unigram = new UnigramSegmenter(model);
                 break;
             case SentencePieceAlgorithm.Bpe:
                 break;
@@ -128,7 +124,7 @@ internal sealed class SentencePieceEncoder
         var pieces = new List<(int Start, int Length, int Id)>();
         if (_unigram is not null)
         {
-            SegmentUnigram(normalized, pieces);
+            _unigram.Segment(normalized, pieces);
         }
         else
         {
@@ -153,25 +149,6 @@ internal sealed class SentencePieceEncoder
         finally
         {
             ArrayPool<byte>.Shared.Return(rented);
-        }
-    }
-
-    private void SegmentUnigram(string normalized, List<(int Start, int Length, int Id)> pieces)
-    {
-        IReadOnlyList<EncodedToken> tokens = _unigram!.EncodeToTokens(
-            normalized,
-            out _,
-            addBeginningOfSentence: false,
-            addEndOfSentence: false,
-            considerPreTokenization: false,
-            considerNormalization: false);
-        foreach (EncodedToken token in tokens)
-        {
-            (int start, int length) = token.Offset.GetOffsetAndLength(normalized.Length);
-            if (length > 0)
-            {
-                pieces.Add((start, length, token.Id));
-            }
         }
     }
 

@@ -1,0 +1,164 @@
+using System;
+using System.Collections.Generic;
+
+namespace GLuCoSE.Tokenization;
+
+/// <summary>
+/// The unigram Viterbi search of SentencePiece (<c>unigram_model.cc</c>, <c>Model::EncodeOptimized</c>), with its
+/// arithmetic: candidate scores summed in double, best scores stored as float, ties kept by the earliest start.
+/// </summary>
+/// <remarks>
+/// Microsoft.ML.Tokenizers' unigram search accumulates scores differently, so on near-ties it picks another, equally
+/// scored segmentation (measured: 7 of 2,500 random strings, e.g. "IIII" as I|III where SentencePiece gives III|I).
+/// Those cannot be repaired after the fact, so the search is done here.
+/// </remarks>
+internal sealed class UnigramSegmenter
+{
+    private const float UnknownPenalty = 10.0f;
+
+    // C's FLT_MIN, the smallest normal float: SentencePiece starts its maximum there, not at -FLT_MAX.
+    private const float FloatMin = 1.17549435E-38f;
+
+    private readonly CharTrie _trie;
+    private readonly float[] _scores;
+    private readonly PieceType[] _types;
+    private readonly int _unknownId;
+    private readonly float _unknownScore;
+    private readonly float _maxScore;
+
+    public UnigramSegmenter(SentencePieceModelProto model)
+    {
+        int count = model.Pieces.Count;
+        _scores = new float[count];
+        _types = new PieceType[count];
+        _unknownId = model.UnknownId;
+        _trie = new CharTrie();
+        float minScore = float.MaxValue;
+        float maxScore = FloatMin;
+        for (int id = 0; id < count; id++)
+        {
+            (string piece, float score, PieceType type) = model.Pieces[id];
+            _scores[id] = score;
+            _types[id] = type;
+            if (type is PieceType.Normal or PieceType.UserDefined or PieceType.Unused)
+            {
+                _trie.TryAdd(piece, id);
+            }
+
+            if (type == PieceType.Normal)
+            {
+                minScore = Math.Min(minScore, score);
+                maxScore = Math.Max(maxScore, score);
+            }
+        }
+
+        _unknownScore = minScore - UnknownPenalty;
+        _maxScore = maxScore;
+    }
+
+    /// <summary>Appends the best segmentation of <paramref name="normalized"/> as (start, length, id) pieces.</summary>
+    public void Segment(string normalized, List<(int Start, int Length, int Id)> pieces)
+    {
+        int size = normalized.Length;
+        var bestScore = new float[size + 1];
+        var bestStart = new int[size + 1];
+        var bestId = new int[size + 1];
+        Array.Fill(bestStart, -1);
+
+        int startsAt = 0;
+        while (startsAt < size)
+        {
+            float scoreTillHere = bestScore[startsAt];
+            int charLength = char.IsHighSurrogate(normalized[startsAt]) && startsAt + 1 < size && char.IsLowSurrogate(normalized[startsAt + 1]) ? 2 : 1;
+            bool hasSingleNode = false;
+            int node = CharTrie.Root;
+            for (int keyPos = startsAt; keyPos < size; keyPos++)
+            {
+                node = _trie.Child(node, normalized[keyPos]);
+                if (node < 0)
+                {
+                    break;
+                }
+
+                int id = _trie.Value(node);
+                if (id < 0 || _types[id] == PieceType.Unused)
+                {
+                    continue;
+                }
+
+                int end = keyPos + 1;
+                int length = end - startsAt;
+                double score = _types[id] == PieceType.UserDefined ? (length * _maxScore) - 0.1 : _scores[id];
+                double candidate = score + scoreTillHere;
+                if (bestStart[end] == -1 || candidate > bestScore[end])
+                {
+                    bestScore[end] = (float)candidate;
+                    bestStart[end] = startsAt;
+                    bestId[end] = id;
+                }
+
+                if (length == charLength)
+                {
+                    hasSingleNode = true;
+                }
+            }
+
+            if (!hasSingleNode)
+            {
+                int end = startsAt + charLength;
+                float candidate = _unknownScore + scoreTillHere;
+                if (bestStart[end] == -1 || candidate > bestScore[end])
+                {
+                    bestScore[end] = candidate;
+                    bestStart[end] = startsAt;
+                    bestId[end] = _unknownId;
+                }
+            }
+
+            startsAt += charLength;
+        }
+
+        int first = pieces.Count;
+        for (int endsAt = size; endsAt > 0; endsAt = bestStart[endsAt])
+        {
+            pieces.Add((bestStart[endsAt], endsAt - bestStart[endsAt], bestId[endsAt]));
+        }
+
+        pieces.Reverse(first, pieces.Count - first);
+    }
+
+    /// <summary>A trie over UTF-16 code units, its edges in one hash table.</summary>
+    private sealed class CharTrie
+    {
+        public const int Root = 0;
+
+        private readonly Dictionary<long, int> _edges = new();
+        private readonly List<int> _values = new() { -1 };
+
+        public void TryAdd(string key, int value)
+        {
+            int node = Root;
+            foreach (char c in key)
+            {
+                long edge = ((long)node << 16) | c;
+                if (!_edges.TryGetValue(edge, out int child))
+                {
+                    child = _values.Count;
+                    _values.Add(-1);
+                    _edges.Add(edge, child);
+                }
+
+                node = child;
+            }
+
+            if (node != Root && _values[node] < 0)
+            {
+                _values[node] = value;
+            }
+        }
+
+        public int Child(int node, char c) => _edges.TryGetValue(((long)node << 16) | c, out int child) ? child : -1;
+
+        public int Value(int node) => _values[node];
+    }
+}

@@ -1,0 +1,181 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using GLuCoSE.Inference;
+
+namespace GLuCoSE;
+
+/// <summary>
+/// Computes GLuCoSE sentence embeddings in-process: the exact MLuke tokenizer, an ONNX Runtime session over the
+/// exported LUKE encoder, mean pooling over the attention mask, and optional L2 normalization, as
+/// sentence-transformers' <c>encode</c> does.
+/// </summary>
+/// <remarks>
+/// <para>Create one embedder per model and share it: every member is thread-safe, and concurrent calls run on the
+/// same ONNX Runtime session.</para>
+/// <para>The embedder owns native resources; dispose it when done. After <see cref="Dispose"/>, members throw
+/// <see cref="ObjectDisposedException"/>.</para>
+/// </remarks>
+public sealed partial class GlucoseEmbedder : IDisposable
+{
+    private const int DefaultMaxSequenceLength = 512;
+
+    private readonly OnnxEncoder _encoder;
+    private readonly GlucoseEmbedderOptions _options;
+    private volatile bool _disposed;
+
+    private GlucoseEmbedder(OnnxEncoder encoder, GlucoseTokenizer tokenizer, GlucoseEmbedderOptions options, int maxSequenceLength, string modelPath)
+    {
+        _encoder = encoder;
+        _options = options;
+        Tokenizer = tokenizer;
+        MaxSequenceLength = maxSequenceLength;
+        ModelPath = modelPath;
+    }
+
+    /// <summary>Gets the length of the embeddings (768 for GLuCoSE-base-ja), read from the model's output metadata.</summary>
+    public int Dimensions
+    {
+        get
+        {
+            ThrowIfDisposed();
+            return _encoder.HiddenSize;
+        }
+    }
+
+    /// <summary>Gets the tokenizer that turns texts into the model's token ids.</summary>
+    public GlucoseTokenizer Tokenizer { get; }
+
+    /// <summary>Gets the most tokens per text, <c>&lt;s&gt;</c> and <c>&lt;/s&gt;</c> included; longer texts are truncated.</summary>
+    public int MaxSequenceLength { get; }
+
+    /// <summary>Gets the full path of the ONNX file in use.</summary>
+    public string ModelPath { get; }
+
+    /// <summary>Loads a model folder: an ONNX graph and the Hugging Face tokenizer and config files beside it.</summary>
+    /// <param name="modelDirectory">
+    /// The folder: <c>model.onnx</c> (or <c>onnx/model.onnx</c>, or <see cref="GlucoseEmbedderOptions.ModelFileName"/>),
+    /// <c>sentencepiece.bpe.model</c>, and optionally <c>sentence_bert_config.json</c> and <c>config.json</c>.
+    /// </param>
+    /// <param name="options">Options; null for the defaults.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="modelDirectory"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of its range.</exception>
+    /// <exception cref="DirectoryNotFoundException">The folder does not exist.</exception>
+    /// <exception cref="FileNotFoundException">The ONNX graph or the tokenizer file is missing.</exception>
+    /// <exception cref="InvalidDataException">A file is not a valid model, or the graph does not have the GLuCoSE inputs and outputs.</exception>
+    /// <exception cref="InvalidOperationException">The CUDA provider was asked for and cannot be loaded.</exception>
+    public static GlucoseEmbedder Create(string modelDirectory, GlucoseEmbedderOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(modelDirectory);
+        GlucoseEmbedderOptions settings = (options ?? new GlucoseEmbedderOptions()).Clone();
+        Validate(settings);
+
+        ModelFolder folder = ModelFolder.Open(modelDirectory, settings.ModelFileName);
+        GlucoseTokenizer tokenizer = GlucoseTokenizer.Create(folder.TokenizerPath);
+
+        int maxLength = settings.MaxSequenceLength != 0 ? settings.MaxSequenceLength : folder.MaxSequenceLength ?? DefaultMaxSequenceLength;
+        int maxPositions = folder.MaxPositions ?? DefaultMaxSequenceLength;
+        if (maxLength < 2 || maxLength > maxPositions)
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(options),
+                maxLength,
+                $"MaxSequenceLength must be between 2 and {maxPositions} (the model's position embeddings) for '{folder.Directory}'.");
+        }
+
+        OnnxEncoder encoder = OnnxEncoder.Create(folder.ModelPath, settings.ExecutionProvider, settings.IntraOpNumThreads);
+        return new GlucoseEmbedder(encoder, tokenizer, settings, maxLength, folder.ModelPath);
+    }
+
+    /// <summary>Computes the embedding of one text.</summary>
+    /// <exception cref="ArgumentNullException"><paramref name="text"/> is null.</exception>
+    /// <exception cref="ObjectDisposedException">The embedder has been disposed.</exception>
+    public float[] Encode(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        return Encode([text])[0];
+    }
+
+    /// <summary>Computes the embeddings of many texts, batched; the results are in input order.</summary>
+    /// <exception cref="ArgumentNullException"><paramref name="texts"/> is null.</exception>
+    /// <exception cref="ArgumentException">An element of <paramref name="texts"/> is null.</exception>
+    /// <exception cref="ObjectDisposedException">The embedder has been disposed.</exception>
+    public float[][] Encode(IReadOnlyList<string> texts)
+    {
+        ArgumentNullException.ThrowIfNull(texts);
+        ThrowIfDisposed();
+        int[][] ids = Tokenize(texts);
+        var results = new float[ids.Length][];
+        RunBatches(ids, (index, tokenStates, tokenCount) => results[index] = Pool(tokenStates, tokenCount));
+        return results;
+    }
+
+    /// <summary>
+    /// Computes the per-token states of one text (the model's last hidden state, before pooling), for custom pooling.
+    /// </summary>
+    /// <exception cref="ArgumentNullException"><paramref name="text"/> is null.</exception>
+    /// <exception cref="ObjectDisposedException">The embedder has been disposed.</exception>
+    public TokenEmbeddings EncodeTokens(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        return EncodeTokens([text])[0];
+    }
+
+    /// <summary>Computes the per-token states of many texts; the results are in input order.</summary>
+    /// <exception cref="ArgumentNullException"><paramref name="texts"/> is null.</exception>
+    /// <exception cref="ArgumentException">An element of <paramref name="texts"/> is null.</exception>
+    /// <exception cref="ObjectDisposedException">The embedder has been disposed.</exception>
+    public TokenEmbeddings[] EncodeTokens(IReadOnlyList<string> texts)
+    {
+        ArgumentNullException.ThrowIfNull(texts);
+        ThrowIfDisposed();
+        int[][] ids = Tokenize(texts);
+        var results = new TokenEmbeddings[ids.Length];
+        int width = _encoder.HiddenSize;
+        RunBatches(ids, (index, tokenStates, tokenCount) =>
+            results[index] = new TokenEmbeddings(ids[index], width, tokenStates[..(tokenCount * width)].ToArray()));
+        return results;
+    }
+
+    /// <summary>Releases the ONNX Runtime session. Safe to call more than once.</summary>
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        _encoder.Dispose();
+    }
+
+    private static void Validate(GlucoseEmbedderOptions options)
+    {
+        if (options.BatchSize < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.BatchSize, "BatchSize must be at least 1.");
+        }
+
+        if (options.MaxSequenceLength < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.MaxSequenceLength, "MaxSequenceLength must be 0 (the model's default) or at least 2.");
+        }
+
+        if (options.IntraOpNumThreads is < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.IntraOpNumThreads, "IntraOpNumThreads must be null, 0 (ONNX Runtime's choice) or positive.");
+        }
+
+        if (string.IsNullOrWhiteSpace(options.ModelFileName))
+        {
+            throw new ArgumentException("ModelFileName must name the ONNX file in the model folder.", nameof(options));
+        }
+
+        if (!Enum.IsDefined(options.ExecutionProvider))
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.ExecutionProvider, "ExecutionProvider must be Cpu or Cuda.");
+        }
+    }
+
+    private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);
+}

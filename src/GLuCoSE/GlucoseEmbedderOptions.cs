@@ -1,0 +1,42 @@
+namespace GLuCoSE;
+
+/// <summary>Options for <see cref="GlucoseEmbedder.Create(string, GlucoseEmbedderOptions?)"/>.</summary>
+/// <remarks>The embedder copies the options when it is created; changing them afterwards has no effect on it.</remarks>
+public sealed class GlucoseEmbedderOptions
+{
+    /// <summary>The default model file name inside a model folder.</summary>
+    public const string DefaultModelFileName = "model.onnx";
+
+    /// <summary>
+    /// Gets or sets the most tokens per text, <c>&lt;s&gt;</c> and <c>&lt;/s&gt;</c> included; longer texts are truncated
+    /// as sentence-transformers truncates them (the first tokens are kept and <c>&lt;/s&gt;</c> stays last).
+    /// 0 (the default) means the model folder's <c>sentence_bert_config.json</c> <c>max_seq_length</c>, else 512.
+    /// </summary>
+    public int MaxSequenceLength { get; set; }
+
+    /// <summary>Gets or sets how many texts run through the model at once. Default 32.</summary>
+    public int BatchSize { get; set; } = 32;
+
+    /// <summary>
+    /// Gets or sets whether embeddings are scaled to unit length. Default false, like sentence-transformers'
+    /// <c>encode</c>; cosine similarity is the same either way, and unit vectors make it a dot product.
+    /// </summary>
+    public bool NormalizeEmbeddings { get; set; }
+
+    /// <summary>
+    /// Gets or sets the ONNX file to load from the model folder. Default <c>model.onnx</c>; when it is not in the folder,
+    /// <c>onnx/model.onnx</c> (the Hugging Face layout) is used. A relative path is taken from the model folder.
+    /// </summary>
+    public string ModelFileName { get; set; } = DefaultModelFileName;
+
+    /// <summary>Gets or sets where the model runs. Default <see cref="GlucoseExecutionProvider.Cpu"/>.</summary>
+    public GlucoseExecutionProvider ExecutionProvider { get; set; } = GlucoseExecutionProvider.Cpu;
+
+    /// <summary>
+    /// Gets or sets the threads ONNX Runtime uses inside one model run. Null (the default) lets ONNX Runtime choose
+    /// (one per physical core).
+    /// </summary>
+    public int? IntraOpNumThreads { get; set; }
+
+    internal GlucoseEmbedderOptions Clone() => (GlucoseEmbedderOptions)MemberwiseClone();
+}

@@ -1,0 +1,169 @@
+using System;
+using System.IO;
+using GLuCoSE.Tests.Infrastructure;
+using Xunit;
+
+namespace GLuCoSE.Tests.Embedding;
+
+/// <summary>Every failure names its culprit and says what was expected.</summary>
+public sealed class EmbedderErrorTests
+{
+    [Fact]
+    public void Create_NullDirectory_ThrowsArgumentNull()
+    {
+        var ex = Assert.Throws<ArgumentNullException>(() => GlucoseEmbedder.Create(null!));
+
+        Assert.Equal("modelDirectory", ex.ParamName);
+    }
+
+    [Fact]
+    public void Create_MissingDirectory_NamesFolderAndLayout()
+    {
+        string missing = Path.Combine(Path.GetTempPath(), "glucose-missing-" + Guid.NewGuid().ToString("N"));
+
+        var ex = Assert.Throws<DirectoryNotFoundException>(() => GlucoseEmbedder.Create(missing));
+
+        Assert.Contains(missing, ex.Message, StringComparison.Ordinal);
+        Assert.Contains("model.onnx", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("sentencepiece.bpe.model", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Create_MissingOnnxFile_NamesFileAndFolder()
+    {
+        using var folder = new TempModelFolder();
+        File.Delete(folder.File("model.onnx"));
+
+        var ex = Assert.Throws<FileNotFoundException>(() => GlucoseEmbedder.Create(folder.Path));
+
+        Assert.Contains("'model.onnx' not found", ex.Message, StringComparison.Ordinal);
+        Assert.Contains(folder.Path, ex.Message, StringComparison.Ordinal);
+        Assert.Equal(folder.File("model.onnx"), ex.FileName);
+    }
+
+    [Fact]
+    public void Create_OnnxInHuggingFaceSubfolder_IsFound()
+    {
+        using var folder = new TempModelFolder();
+        Directory.CreateDirectory(folder.File("onnx"));
+        File.Move(folder.File("model.onnx"), Path.Combine(folder.Path, "onnx", "model.onnx"));
+
+        using GlucoseEmbedder embedder = GlucoseEmbedder.Create(folder.Path);
+
+        Assert.Equal(Path.Combine(folder.Path, "onnx", "model.onnx"), embedder.ModelPath);
+        Assert.Equal(32, embedder.Encode("テスト").Length);
+    }
+
+    [Fact]
+    public void Create_MissingTokenizer_NamesFile()
+    {
+        using var folder = new TempModelFolder();
+        File.Delete(folder.File("sentencepiece.bpe.model"));
+
+        var ex = Assert.Throws<FileNotFoundException>(() => GlucoseEmbedder.Create(folder.Path));
+
+        Assert.Contains("'sentencepiece.bpe.model' not found", ex.Message, StringComparison.Ordinal);
+        Assert.Equal(folder.File("sentencepiece.bpe.model"), ex.FileName);
+    }
+
+    [Fact]
+    public void Create_OnnxFileOfRandomBytes_NamesFileAndUnderlyingError()
+    {
+        using var folder = new TempModelFolder();
+        File.WriteAllBytes(folder.File("model.onnx"), RandomBytes(4096, seed: 1));
+
+        var ex = Assert.Throws<InvalidDataException>(() => GlucoseEmbedder.Create(folder.Path));
+
+        Assert.Contains(folder.File("model.onnx"), ex.Message, StringComparison.Ordinal);
+        Assert.Contains("not a valid ONNX model", ex.Message, StringComparison.Ordinal);
+        Assert.NotNull(ex.InnerException);
+    }
+
+    [Fact]
+    public void Create_TokenizerOfRandomBytes_NamesFile()
+    {
+        using var folder = new TempModelFolder();
+        File.WriteAllBytes(folder.File("sentencepiece.bpe.model"), RandomBytes(4096, seed: 2));
+
+        var ex = Assert.Throws<InvalidDataException>(() => GlucoseEmbedder.Create(folder.Path));
+
+        Assert.Contains(folder.File("sentencepiece.bpe.model"), ex.Message, StringComparison.Ordinal);
+        Assert.Contains("not a valid SentencePiece model", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Create_CudaWithoutGpuPackage_SaysWhichPackageAndVersionsAreNeeded()
+    {
+        var options = new GlucoseEmbedderOptions { ExecutionProvider = GlucoseExecutionProvider.Cuda };
+
+        var ex = Assert.Throws<InvalidOperationException>(() => GlucoseEmbedder.Create(TestPaths.TinyModel, options));
+
+        Assert.Contains("Microsoft.ML.OnnxRuntime.Gpu.Linux", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("CUDA 13", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("cuDNN 9", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(0, 0)]
+    [InlineData(32, 1)]
+    [InlineData(32, 513)]
+    [InlineData(32, -1)]
+    public void Create_OptionsOutOfRange_ThrowsArgumentOutOfRange(int batchSize, int maxSequenceLength)
+    {
+        var options = new GlucoseEmbedderOptions { BatchSize = batchSize, MaxSequenceLength = maxSequenceLength };
+
+        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => GlucoseEmbedder.Create(TestPaths.TinyModel, options));
+
+        Assert.Equal("options", ex.ParamName);
+    }
+
+    [Fact]
+    public void Encode_NullList_ThrowsArgumentNull()
+    {
+        using GlucoseEmbedder embedder = GlucoseEmbedder.Create(TestPaths.TinyModel);
+
+        var ex = Assert.Throws<ArgumentNullException>(() => embedder.Encode((string[])null!));
+        Assert.Equal("texts", ex.ParamName);
+        Assert.Throws<ArgumentNullException>(() => embedder.Encode((string)null!));
+    }
+
+    [Fact]
+    public void Encode_NullElement_NamesIndex()
+    {
+        using GlucoseEmbedder embedder = GlucoseEmbedder.Create(TestPaths.TinyModel);
+
+        var ex = Assert.Throws<ArgumentException>(() => embedder.Encode(["一つ目", null!, "三つ目"]));
+
+        Assert.Equal("texts", ex.ParamName);
+        Assert.Contains("texts[1]", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Encode_AfterDispose_ThrowsObjectDisposed()
+    {
+        GlucoseEmbedder embedder = GlucoseEmbedder.Create(TestPaths.TinyModel);
+        embedder.Dispose();
+        embedder.Dispose();
+
+        Assert.Throws<ObjectDisposedException>(() => embedder.Encode("テスト"));
+        Assert.Throws<ObjectDisposedException>(() => embedder.Encode(["テスト"]));
+        Assert.Throws<ObjectDisposedException>(() => embedder.EncodeTokens("テスト"));
+        Assert.Throws<ObjectDisposedException>(() => embedder.Dimensions);
+    }
+
+    [Fact]
+    public void Cosine_DifferentLengths_Throws()
+    {
+        var ex = Assert.Throws<ArgumentException>(() => Similarity.Cosine(new float[3], new float[4]));
+
+        Assert.Contains("3", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("4", ex.Message, StringComparison.Ordinal);
+    }
+
+    private static byte[] RandomBytes(int count, int seed)
+    {
+        var bytes = new byte[count];
+        new Random(seed).NextBytes(bytes);
+        return bytes;
+    }
+}

@@ -1,5 +1,6 @@
 using System;
 using System.Buffers.Binary;
+using System.Collections.Generic;
 using System.IO;
 
 namespace GLuCoSE.Tokenization;
@@ -63,11 +64,20 @@ internal sealed class CharsMapNormalizer
     }
 
     /// <summary>Normalizes UTF-8 <paramref name="input"/> into <paramref name="output"/>.</summary>
-    public void Normalize(ReadOnlySpan<byte> input, ByteBuffer output)
+    /// <param name="input">The text, UTF-8.</param>
+    /// <param name="output">Receives the normalized text, UTF-8.</param>
+    /// <param name="normalizedToOriginal">
+    /// When not null, receives for each output byte, and for the end of the output, the input byte offset it came from
+    /// (SentencePiece's <c>norm_to_orig</c>).
+    /// </param>
+    public void Normalize(ReadOnlySpan<byte> input, ByteBuffer output, List<int>? normalizedToOriginal = null)
     {
         output.Clear();
+        normalizedToOriginal?.Clear();
+        int consumed = 0;
         if (input.IsEmpty)
         {
+            normalizedToOriginal?.Add(0);
             return;
         }
 
@@ -75,30 +85,32 @@ internal sealed class CharsMapNormalizer
         {
             while (!input.IsEmpty)
             {
-                ReadOnlySpan<byte> piece = NormalizePrefix(input, out int consumed);
+                ReadOnlySpan<byte> piece = NormalizePrefix(input, out int length);
                 if (piece.Length != 1 || piece[0] != (byte)' ')
                 {
                     break;
                 }
 
-                input = input[consumed..];
+                input = input[length..];
+                consumed += length;
             }
         }
 
         if (input.IsEmpty)
         {
+            normalizedToOriginal?.Add(consumed);
             return;
         }
 
         if (!_treatWhitespaceAsSuffix && _addDummyPrefix)
         {
-            AppendSpace(output);
+            AppendSpace(output, normalizedToOriginal, consumed);
         }
 
         bool isPrevSpace = _removeExtraWhitespaces;
         while (!input.IsEmpty)
         {
-            ReadOnlySpan<byte> piece = NormalizePrefix(input, out int consumed);
+            ReadOnlySpan<byte> piece = NormalizePrefix(input, out int length);
             while (isPrevSpace && !piece.IsEmpty && piece[0] == (byte)' ')
             {
                 piece = piece[1..];
@@ -111,17 +123,20 @@ internal sealed class CharsMapNormalizer
                     if (_escapeWhitespaces && b == (byte)' ')
                     {
                         output.Append(SpaceSymbol);
+                        AddOffsets(normalizedToOriginal, consumed, SpaceSymbol.Length);
                     }
                     else
                     {
                         output.Append(b);
+                        normalizedToOriginal?.Add(consumed);
                     }
                 }
 
                 isPrevSpace = piece[^1] == (byte)' ';
             }
 
-            input = input[consumed..];
+            consumed += length;
+            input = input[length..];
             if (!_removeExtraWhitespaces)
             {
                 isPrevSpace = false;
@@ -134,24 +149,46 @@ internal sealed class CharsMapNormalizer
             while (output.Span.EndsWith(space))
             {
                 output.Length -= space.Length;
+                if (normalizedToOriginal is not null)
+                {
+                    consumed = normalizedToOriginal[output.Length];
+                    normalizedToOriginal.RemoveRange(output.Length, normalizedToOriginal.Count - output.Length);
+                }
             }
         }
 
         if (_treatWhitespaceAsSuffix && _addDummyPrefix)
         {
-            AppendSpace(output);
+            AppendSpace(output, normalizedToOriginal, consumed);
+        }
+
+        normalizedToOriginal?.Add(consumed);
+    }
+
+    private static void AddOffsets(List<int>? offsets, int value, int count)
+    {
+        if (offsets is null)
+        {
+            return;
+        }
+
+        for (int i = 0; i < count; i++)
+        {
+            offsets.Add(value);
         }
     }
 
-    private void AppendSpace(ByteBuffer output)
+    private void AppendSpace(ByteBuffer output, List<int>? normalizedToOriginal, int consumed)
     {
         if (_escapeWhitespaces)
         {
             output.Append(SpaceSymbol);
+            AddOffsets(normalizedToOriginal, consumed, SpaceSymbol.Length);
         }
         else
         {
             output.Append((byte)' ');
+            normalizedToOriginal?.Add(consumed);
         }
     }
 

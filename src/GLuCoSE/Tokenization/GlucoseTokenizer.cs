@@ -1,7 +1,10 @@
 using System;
+using System.Buffers;
 using System.Collections.Generic;
 using System.IO;
+using System.Text;
 using GLuCoSE.Tokenization;
+using Microsoft.ML.Tokenizers;
 
 namespace GLuCoSE;
 
@@ -18,8 +21,13 @@ namespace GLuCoSE;
 /// of text between them is segmented on its own; <c>&lt;mask&gt;</c> also drops the whitespace on its left.</para>
 /// <para>Segmentation matches the SentencePiece library exactly (normalization, unigram and BPE models, byte fallback,
 /// runs of unknown characters as one <c>&lt;unk&gt;</c>). Instances are immutable and thread-safe.</para>
+/// <para>It is a Microsoft.ML.Tokenizers <see cref="Tokenizer"/>, so it plugs into anything that counts or splits by
+/// tokens (text chunkers, prompt budgets): its <see cref="Tokenizer"/> members see the same sequence as the model,
+/// <c>&lt;s&gt;</c> and <c>&lt;/s&gt;</c> included, with offsets into the original text. Normalization is part of
+/// the model and always applied; the <c>considerNormalization</c> and <c>considerPreTokenization</c> flags of those
+/// members are ignored.</para>
 /// </remarks>
-public sealed class GlucoseTokenizer
+public sealed class GlucoseTokenizer : Tokenizer
 {
     /// <summary>The id of <c>&lt;s&gt;</c>, which starts every sequence.</summary>
     public const int BeginningOfSentenceId = 0;
@@ -118,7 +126,7 @@ public sealed class GlucoseTokenizer
         ArgumentOutOfRangeException.ThrowIfLessThan(maxLength, 2);
 
         var ids = new List<int>(Math.Min(text.Length + 2, 1024)) { BeginningOfSentenceId };
-        AppendTextIds(text, ids);
+        AppendTextIds(text, ids, offsets: null);
         if (ids.Count > maxLength - 1)
         {
             ids.RemoveRange(maxLength - 1, ids.Count - (maxLength - 1));
@@ -153,41 +161,125 @@ public sealed class GlucoseTokenizer
         return _encoder.IdToPiece(id - FairseqOffset);
     }
 
-    private void AppendTextIds(string text, List<int> ids)
+    /// <summary>
+    /// Decodes ids to text: pieces joined with <c>▁</c> as spaces, byte pieces decoded as UTF-8, special tokens
+    /// (<c>&lt;unk&gt;</c> included) skipped, as transformers' <c>decode(ids, skip_special_tokens=True)</c>.
+    /// </summary>
+    /// <exception cref="ArgumentNullException"><paramref name="ids"/> is null.</exception>
+    public override string Decode(IEnumerable<int> ids)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        var text = new StringBuilder();
+        foreach (string fragment in DecodeFragments(ids))
+        {
+            text.Append(fragment);
+        }
+
+        return text.ToString();
+    }
+
+    /// <summary>Decodes ids into <paramref name="destination"/>; see <see cref="Decode(IEnumerable{int})"/>.</summary>
+    /// <exception cref="ArgumentNullException"><paramref name="ids"/> is null.</exception>
+    public override OperationStatus Decode(IEnumerable<int> ids, Span<char> destination, out int idsConsumed, out int charsWritten)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        idsConsumed = 0;
+        charsWritten = 0;
+        foreach ((string fragment, int count) in DecodeFragmentsWithCounts(ids))
+        {
+            if (fragment.Length > destination.Length - charsWritten)
+            {
+                return OperationStatus.DestinationTooSmall;
+            }
+
+            fragment.AsSpan().CopyTo(destination[charsWritten..]);
+            charsWritten += fragment.Length;
+            idsConsumed += count;
+        }
+
+        return OperationStatus.Done;
+    }
+
+    /// <inheritdoc/>
+    protected override EncodeResults<EncodedToken> EncodeToTokens(string? text, ReadOnlySpan<char> textSpan, EncodeSettings settings)
+    {
+        ReadOnlySpan<char> input = text is null ? textSpan : text.AsSpan();
+        var ids = new List<int>(Math.Min(input.Length + 2, 1024)) { BeginningOfSentenceId };
+        var offsets = new List<Range>(ids.Capacity) { new Range(0, 0) };
+        AppendTextIds(input, ids, offsets);
+
+        int keep = KeptTextTokens(ids.Count - 1, offsets, settings.MaxTokenCount);
+        var tokens = new List<EncodedToken>(keep + 2);
+        for (int i = 0; i <= keep && i < settings.MaxTokenCount; i++)
+        {
+            tokens.Add(new EncodedToken(ids[i], IdToToken(ids[i]), offsets[i]));
+        }
+
+        int consumed = keep == ids.Count - 1 ? input.Length : offsets[keep].End.Value;
+        if (tokens.Count < settings.MaxTokenCount)
+        {
+            tokens.Add(new EncodedToken(EndOfSentenceId, "</s>", new Range(consumed, consumed)));
+        }
+
+        return new EncodeResults<EncodedToken> { Tokens = tokens, NormalizedText = null, CharsConsumed = consumed };
+    }
+
+    // How many of the text's tokens (ids[1..count]) fit in maxTokenCount beside <s> and </s>, never splitting the
+    // byte pieces of one character nor ending on a token that covers no text (a lone dummy-prefix ▁).
+    private static int KeptTextTokens(int count, List<Range> offsets, int maxTokenCount)
+    {
+        if (count + 2 <= maxTokenCount)
+        {
+            return count;
+        }
+
+        int keep = Math.Max(0, maxTokenCount - 2);
+        while (keep > 0 && (offsets[keep + 1].Equals(offsets[keep]) || offsets[keep].Start.Equals(offsets[keep].End)))
+        {
+            keep--;
+        }
+
+        return keep;
+    }
+
+    private void AppendTextIds(ReadOnlySpan<char> text, List<int> ids, List<Range>? offsets)
     {
         var pieceIds = new List<int>();
+        List<Range>? pieceOffsets = offsets is null ? null : new List<Range>();
         int chunkStart = 0;
         int position = 0;
         while (position < text.Length)
         {
-            int next = text.IndexOf('<', position);
-            if (next < 0)
+            int found = text[position..].IndexOf('<');
+            if (found < 0)
             {
                 break;
             }
 
-            (string Text, int Id)? match = MatchSpecialToken(text.AsSpan(next));
+            int next = position + found;
+            (string Text, int Id)? match = MatchSpecialToken(text[next..]);
             if (match is null)
             {
                 position = next + 1;
                 continue;
             }
 
-            ReadOnlySpan<char> chunk = text.AsSpan(chunkStart, next - chunkStart);
+            ReadOnlySpan<char> chunk = text[chunkStart..next];
             if (match.Value.Id == MaskId)
             {
                 chunk = TrimEndPythonWhitespace(chunk);
             }
 
-            AppendChunkIds(chunk, pieceIds, ids);
+            AppendChunkIds(chunk, chunkStart, pieceIds, pieceOffsets, ids, offsets);
             ids.Add(match.Value.Id);
+            offsets?.Add(new Range(next, next + match.Value.Text.Length));
             position = chunkStart = next + match.Value.Text.Length;
         }
 
-        AppendChunkIds(text.AsSpan(chunkStart), pieceIds, ids);
+        AppendChunkIds(text[chunkStart..], chunkStart, pieceIds, pieceOffsets, ids, offsets);
     }
 
-    private void AppendChunkIds(ReadOnlySpan<char> chunk, List<int> pieceIds, List<int> ids)
+    private void AppendChunkIds(ReadOnlySpan<char> chunk, int chunkStart, List<int> pieceIds, List<Range>? pieceOffsets, List<int> ids, List<Range>? offsets)
     {
         if (chunk.IsEmpty)
         {
@@ -195,11 +287,74 @@ public sealed class GlucoseTokenizer
         }
 
         pieceIds.Clear();
-        _encoder.Encode(chunk, pieceIds);
+        pieceOffsets?.Clear();
+        _encoder.Encode(chunk, pieceIds, pieceOffsets);
         int unknown = _encoder.UnknownId;
-        foreach (int pieceId in pieceIds)
+        for (int i = 0; i < pieceIds.Count; i++)
         {
-            ids.Add(pieceId == unknown ? UnknownId : pieceId + FairseqOffset);
+            ids.Add(pieceIds[i] == unknown ? UnknownId : pieceIds[i] + FairseqOffset);
+            if (offsets is not null)
+            {
+                Range range = pieceOffsets![i];
+                offsets.Add(new Range(chunkStart + range.Start.Value, chunkStart + range.End.Value));
+            }
+        }
+    }
+
+    private IEnumerable<string> DecodeFragments(IEnumerable<int> ids)
+    {
+        foreach ((string fragment, _) in DecodeFragmentsWithCounts(ids))
+        {
+            yield return fragment;
+        }
+    }
+
+    // Yields the text of the ids in whole fragments (one piece, or one run of byte pieces) with how many ids each took.
+    private IEnumerable<(string Fragment, int Ids)> DecodeFragmentsWithCounts(IEnumerable<int> ids)
+    {
+        var bytes = new List<byte>();
+        int pendingIds = 0;
+        bool atStart = true;
+        foreach (int id in ids)
+        {
+            if ((uint)id >= (uint)VocabularySize)
+            {
+                throw new ArgumentOutOfRangeException(nameof(ids), id, $"Token id {id} is outside the vocabulary (0 to {VocabularySize - 1}).");
+            }
+
+            string? piece = id is BeginningOfSentenceId or PaddingId or EndOfSentenceId or UnknownId || id >= MaskId ? null : _encoder.IdToPiece(id - FairseqOffset);
+            if (piece is not null && _encoder.IsBytePiece(id - FairseqOffset, out byte value))
+            {
+                bytes.Add(value);
+                pendingIds++;
+                continue;
+            }
+
+            if (bytes.Count > 0)
+            {
+                yield return (Finish(Encoding.UTF8.GetString(bytes.ToArray()), ref atStart), pendingIds);
+                bytes.Clear();
+                pendingIds = 0;
+            }
+
+            yield return (piece is null ? string.Empty : Finish(piece.Replace('\u2581', ' '), ref atStart), 1);
+        }
+
+        if (bytes.Count > 0)
+        {
+            yield return (Finish(Encoding.UTF8.GetString(bytes.ToArray()), ref atStart), pendingIds);
+        }
+
+        // SentencePiece drops the dummy-prefix space of the first piece.
+        static string Finish(string fragment, ref bool atStart)
+        {
+            if (atStart && fragment.Length > 0)
+            {
+                atStart = false;
+                return fragment[0] == ' ' ? fragment[1..] : fragment;
+            }
+
+            return fragment;
         }
     }
 

@@ -34,13 +34,9 @@ internal enum SentencePieceAlgorithm
 /// </remarks>
 internal sealed class SentencePieceModelProto
 {
-    private SentencePieceModelProto(byte[] bytes)
+    private SentencePieceModelProto()
     {
-        Bytes = bytes;
     }
-
-    /// <summary>Gets the serialized model as read from disk.</summary>
-    public byte[] Bytes { get; }
 
     public List<(string Piece, float Score, PieceType Type)> Pieces { get; } = new();
 
@@ -66,7 +62,7 @@ internal sealed class SentencePieceModelProto
     /// <exception cref="InvalidDataException">The bytes are not a SentencePiece model.</exception>
     public static SentencePieceModelProto Parse(byte[] bytes)
     {
-        var model = new SentencePieceModelProto(bytes);
+        var model = new SentencePieceModelProto();
         try
         {
             var reader = new ProtoReader(bytes, 0, bytes.Length);
@@ -106,55 +102,6 @@ internal sealed class SentencePieceModelProto
         }
 
         return model;
-    }
-
-    /// <summary>
-    /// Returns a copy of the serialized model with <c>byte_fallback</c> cleared, so that a consumer reports unknown
-    /// characters as the unknown piece instead of applying its own byte fallback.
-    /// </summary>
-    public byte[] WithoutByteFallback()
-    {
-        using var output = new MemoryStream(Bytes.Length);
-        var reader = new ProtoReader(Bytes, 0, Bytes.Length);
-        while (true)
-        {
-            int start = reader.Position;
-            if (!reader.Next(out int field, out int wireType))
-            {
-                break;
-            }
-
-            if (field == 2 && wireType == ProtoReader.LengthDelimited)
-            {
-                ProtoReader spec = reader.ReadSubReader();
-                using var specOut = new MemoryStream();
-                while (true)
-                {
-                    int fieldStart = spec.Position;
-                    if (!spec.Next(out int specField, out int specWire))
-                    {
-                        break;
-                    }
-
-                    spec.Skip(specWire);
-                    if (specField != 35)
-                    {
-                        specOut.Write(Bytes, fieldStart, spec.Position - fieldStart);
-                    }
-                }
-
-                ProtoWriter.WriteTag(output, 2, ProtoReader.LengthDelimited);
-                ProtoWriter.WriteVarint(output, (ulong)specOut.Length);
-                specOut.WriteTo(output);
-            }
-            else
-            {
-                reader.Skip(wireType);
-                output.Write(Bytes, start, reader.Position - start);
-            }
-        }
-
-        return output.ToArray();
     }
 
     private static (string, float, PieceType) ParsePiece(ProtoReader reader)
@@ -385,22 +332,6 @@ internal sealed class SentencePieceModelProto
             byte[] copy = bytes.ToArray();
             Array.Reverse(copy);
             return copy;
-        }
-    }
-
-    private static class ProtoWriter
-    {
-        public static void WriteTag(Stream stream, int field, int wireType) => WriteVarint(stream, ((ulong)field << 3) | (uint)wireType);
-
-        public static void WriteVarint(Stream stream, ulong value)
-        {
-            while (value >= 0x80)
-            {
-                stream.WriteByte((byte)(value | 0x80));
-                value >>= 7;
-            }
-
-            stream.WriteByte((byte)value);
         }
     }
 

@@ -94,6 +94,28 @@ public sealed class EmbeddingParityTests
     }
 
     [Fact]
+    public void Encode_SameTextInDifferentBatches_GivesTheSameEmbedding()
+    {
+        string[] texts = Reference.Value.Rows.Select(r => r.Text).ToArray();
+        using GlucoseEmbedder single = Create("model.onnx", batchSize: 1, normalize: false, maxSequenceLength: 0);
+        using GlucoseEmbedder batched = Create("model.onnx", batchSize: 32, normalize: false, maxSequenceLength: 0);
+
+        float[][] alone = single.Encode(texts);
+        float[][] together = batched.Encode(texts);
+        float[][] shuffled = batched.Encode(texts.Reverse().ToArray());
+
+        float max = 0;
+        for (int i = 0; i < texts.Length; i++)
+        {
+            max = Math.Max(max, MaxDifference(alone[i], together[i]));
+            max = Math.Max(max, MaxDifference(alone[i], shuffled[texts.Length - 1 - i]));
+        }
+
+        // Padding changes only the length of reductions that add exact zeros; what remains is float rounding.
+        Assert.True(max <= 1e-5f, $"an embedding moved by {max:E2} with its batch");
+    }
+
+    [Fact]
     public void Encode_EmptyList_ReturnsEmpty()
     {
         using GlucoseEmbedder embedder = GlucoseEmbedder.Create(TestPaths.TinyModel);
@@ -151,6 +173,17 @@ public sealed class EmbeddingParityTests
             NormalizeEmbeddings = normalize,
             MaxSequenceLength = maxSequenceLength,
         });
+
+    private static float MaxDifference(float[] a, float[] b)
+    {
+        float max = 0;
+        for (int i = 0; i < a.Length; i++)
+        {
+            max = Math.Max(max, Math.Abs(a[i] - b[i]));
+        }
+
+        return max;
+    }
 
     internal static float AssertClose(ReadOnlySpan<float> expected, ReadOnlySpan<float> actual, string what)
     {

@@ -1,0 +1,110 @@
+using System;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using GLuCoSE.Tests.Infrastructure;
+using Xunit;
+
+namespace GLuCoSE.Tests.Embedding;
+
+/// <summary>The micro-batcher: concurrent single-text callers share runs and get the same vectors as batched calls.</summary>
+public sealed class ConcurrencyTests
+{
+    private static readonly string[] Texts = TokenReference.Load(TestPaths.TestData("tokens.uni32k.json")).Select(r => r.Text).ToArray();
+
+    [Fact]
+    public void Encode_ConcurrentSingleCallers_MatchBatchedEncode()
+    {
+        using GlucoseEmbedder embedder = GlucoseEmbedder.Create(TestPaths.TinyModel);
+        float[][] expected = embedder.Encode(Texts);
+        var actual = new float[Texts.Length][];
+        int next = -1;
+
+        Parallel.For(0, 16, new ParallelOptions { MaxDegreeOfParallelism = 16 }, _ =>
+        {
+            int i;
+            while ((i = Interlocked.Increment(ref next)) < Texts.Length)
+            {
+                actual[i] = embedder.Encode(Texts[i]);
+            }
+        });
+
+        for (int i = 0; i < Texts.Length; i++)
+        {
+            EmbeddingParityTests.AssertClose(expected[i], actual[i], $"text {i}");
+        }
+    }
+
+    [Fact]
+    public void Encode_CallersArrivingTogether_ShareOneRun()
+    {
+        const int callers = 8;
+        var options = new GlucoseEmbedderOptions { BatchSize = callers, MicroBatchWait = TimeSpan.FromMilliseconds(800) };
+        using GlucoseEmbedder embedder = GlucoseEmbedder.Create(TestPaths.TinyModel, options);
+        using var start = new Barrier(callers);
+        var results = new float[callers][];
+
+        Thread[] threads = Enumerable.Range(0, callers).Select(k => new Thread(() =>
+        {
+            start.SignalAndWait();
+            results[k] = embedder.Encode(Texts[k]);
+        })).ToArray();
+        foreach (Thread thread in threads)
+        {
+            thread.Start();
+        }
+
+        foreach (Thread thread in threads)
+        {
+            thread.Join();
+        }
+
+        (long batches, long texts) = embedder.MicroBatchStatistics;
+        Assert.Equal(callers, texts);
+        Assert.True(batches <= 2, $"{callers} callers arriving together ran in {batches} micro-batches");
+        float[][] expected = embedder.Encode(Texts.Take(callers).ToArray());
+        for (int k = 0; k < callers; k++)
+        {
+            EmbeddingParityTests.AssertClose(expected[k], results[k], $"caller {k}");
+        }
+    }
+
+    [Fact]
+    public void Encode_LoneCaller_RunsAloneEachTime()
+    {
+        using GlucoseEmbedder embedder = GlucoseEmbedder.Create(TestPaths.TinyModel);
+
+        for (int i = 0; i < 5; i++)
+        {
+            embedder.Encode(Texts[i]);
+        }
+
+        Assert.Equal((5L, 5L), embedder.MicroBatchStatistics);
+    }
+
+    [Fact]
+    public void Encode_BulkAndSingleCallersTogether_AllCorrect()
+    {
+        using GlucoseEmbedder embedder = GlucoseEmbedder.Create(TestPaths.TinyModel, new GlucoseEmbedderOptions { BatchSize = 4 });
+        float[][] expected = embedder.Encode(Texts);
+
+        Parallel.For(0, 8, k =>
+        {
+            if (k % 2 == 0)
+            {
+                float[][] bulk = embedder.Encode(Texts);
+                for (int i = 0; i < Texts.Length; i += 13)
+                {
+                    EmbeddingParityTests.AssertClose(expected[i], bulk[i], $"bulk {k} text {i}");
+                }
+            }
+            else
+            {
+                for (int i = k; i < Texts.Length; i += 7)
+                {
+                    EmbeddingParityTests.AssertClose(expected[i], embedder.Encode(Texts[i]), $"single {k} text {i}");
+                }
+            }
+        });
+    }
+}

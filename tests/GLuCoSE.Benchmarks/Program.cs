@@ -3,6 +3,8 @@
 //                                          sizes), then concurrent single-sentence callers, load time, memory
 //   concurrent --model DIR --corpus FILE   only the concurrent scenario
 //   memory     --model DIR --corpus FILE   RSS across repeated passes over the corpus
+//   load       --model DIR                 model load time, and whether a saved optimized model loads faster
+//   shapes     --model DIR                 bare Run time per [batch, sequence] shape (the micro-batch cost model)
 //   micro      [BenchmarkDotNet args]      tokenizer and pooling micro-benchmarks
 // DIR comes from `../shared/tools/make-bench-model DIR all`; FILE is a JSON array of sentences.
 using System;
@@ -23,6 +25,8 @@ switch (args[0])
         return ConcurrentBenchmark.Run(new Args(args[1..]));
     case "shapes":
         return ShapesBenchmark.Run(new Args(args[1..]));
+    case "load":
+        return LoadBenchmark.Run(new Args(args[1..]));
     case "memory":
         return MemoryBenchmark.Run(new Args(args[1..]));
     case "micro":

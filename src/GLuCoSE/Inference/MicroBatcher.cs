@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
 using System.Runtime.ExceptionServices;
 using System.Threading;
@@ -17,7 +18,9 @@ namespace GLuCoSE.Inference;
 /// limits), runs them as one batch, and hands each its result. A bulk caller's turn runs one of its own batches.
 /// Turns are first come, first served, so no caller starves.</para>
 /// <para>This is continuous batching as text-embeddings-inference does it: the batch forms while the previous one
-/// runs, so no timer is needed; <see cref="GlucoseEmbedderOptions.MicroBatchWait"/> adds an optional wait.</para>
+/// runs. Callers released by one batch usually come straight back, so a leader waits up to
+/// <see cref="GlucoseEmbedderOptions.MicroBatchWait"/> for every active caller to queue (never when it is alone):
+/// batches stay as large as the concurrency, and every caller waits about one batch.</para>
 /// </remarks>
 internal sealed class MicroBatcher
 {
@@ -27,6 +30,7 @@ internal sealed class MicroBatcher
     private readonly int _maxTokens;
     private readonly TimeSpan _wait;
     private bool _busy;
+    private int _activeSingles;
     private long _singleBatches;
     private long _singleRequests;
 
@@ -78,15 +82,29 @@ internal sealed class MicroBatcher
         bool lead;
         lock (_gate)
         {
+            _activeSingles++;
             _queue.AddLast(turn);
             lead = !_busy;
             _busy = true;
-            if (_wait > TimeSpan.Zero)
+            Monitor.PulseAll(_gate);
+        }
+
+        try
+        {
+            RunSingleCore(request, turn, lead, runBatch);
+        }
+        finally
+        {
+            lock (_gate)
             {
+                _activeSingles--;
                 Monitor.PulseAll(_gate);
             }
         }
+    }
 
+    private void RunSingleCore(SingleRequest request, Turn turn, bool lead, Action<List<SingleRequest>, Action<SingleRequest>> runBatch)
+    {
         if (!lead)
         {
             turn.WaitForTurn();
@@ -147,13 +165,21 @@ internal sealed class MicroBatcher
     {
         if (_wait > TimeSpan.Zero)
         {
-            long deadline = Environment.TickCount64 + (long)_wait.TotalMilliseconds;
+            // Callers whose texts were just embedded usually come straight back with the next one: wait (briefly) until
+            // every active caller is queued, so the batch is as large as the concurrency allows. A lone caller is
+            // always the only active one and never waits.
+            long deadline = Stopwatch.GetTimestamp() + (long)(_wait.TotalSeconds * Stopwatch.Frequency);
             lock (_gate)
             {
-                long left;
-                while (CountLeadingSingles() < _maxBatch && (left = deadline - Environment.TickCount64) > 0)
+                while (CountLeadingSingles() < Math.Min(_maxBatch, _activeSingles))
                 {
-                    Monitor.Wait(_gate, (int)left);
+                    long left = deadline - Stopwatch.GetTimestamp();
+                    if (left <= 0)
+                    {
+                        break;
+                    }
+
+                    Monitor.Wait(_gate, TimeSpan.FromSeconds((double)left / Stopwatch.Frequency));
                 }
             }
         }

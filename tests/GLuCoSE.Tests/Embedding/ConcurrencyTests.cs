@@ -9,7 +9,7 @@ namespace GLuCoSE.Tests.Embedding;
 
 /// <summary>The micro-batcher: concurrent single-text callers share runs and get the same vectors as batched calls.</summary>
 /// <remarks>Run alone: whether threads overlap depends on them getting cores, which parallel tests take away.</remarks>
-[Collection(nameof(TimingSensitiveCollection))]
+[Collection(nameof(TimingSensitiveTests))]
 public sealed class ConcurrencyTests
 {
     private static readonly string[] Texts = TokenReference.Load(TestPaths.TestData("tokens.uni32k.json")).Select(r => r.Text).ToArray();

@@ -44,6 +44,18 @@ internal sealed class MicroBatcher
     /// <summary>Gets how many micro-batches of single texts have run, and how many texts they held (for diagnostics).</summary>
     public (long Batches, long Texts) SingleStatistics => (Interlocked.Read(ref _singleBatches), Interlocked.Read(ref _singleRequests));
 
+    /// <summary>Gets how many callers wait for a turn (for tests).</summary>
+    internal int QueueLength
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _queue.Count;
+            }
+        }
+    }
+
     /// <summary>Runs <paramref name="work"/> when it is this caller's turn, with the model to itself.</summary>
     public void RunExclusive(Action work)
     {

@@ -38,7 +38,7 @@ public sealed class ConcurrencyTests
     }
 
     [Fact]
-    public void Encode_ConcurrentCallersInALoop_ShareRuns()
+    public void Encode_ConcurrentCallersInALoop_MatchBatchedEncode()
     {
         const int callers = 8;
         const int callsEach = 10;
@@ -66,10 +66,8 @@ public sealed class ConcurrencyTests
             thread.Join();
         }
 
-        // Callers that come straight back are waited for, so runs hold several texts: far fewer runs than calls.
-        (long batches, long texts) = embedder.MicroBatchStatistics;
-        Assert.Equal(callers * callsEach, texts);
-        Assert.True(batches <= texts / 2, $"{texts} calls from {callers} threads ran in {batches} micro-batches");
+        // How many runs the calls shared depends on the threads overlapping (MicroBatcherTests pins that down).
+        Assert.Equal(callers * callsEach, embedder.MicroBatchStatistics.Texts);
         for (int i = 0; i < results.Length; i++)
         {
             EmbeddingParityTests.AssertClose(expected[i], results[i], $"call {i}");

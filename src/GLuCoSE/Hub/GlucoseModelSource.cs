@@ -47,9 +47,6 @@ public sealed record GlucoseModelSource
         RegexOptions.CultureInvariant,
         TimeSpan.FromSeconds(1));
 
-    /// <summary>Gets GLuCoSE-base-ja: the files of <see cref="DefaultRepository"/> at <see cref="DefaultRevision"/> and the ONNX graph at <see cref="DefaultOnnxUrl"/>.</summary>
-    public static GlucoseModelSource Default { get; } = new();
-
     /// <summary>
     /// Gets the files that a hub source downloads from the repository besides the ONNX graph: the tokenizer and the
     /// configuration files of a sentence-transformers LUKE model.
@@ -66,6 +63,10 @@ public sealed record GlucoseModelSource
         "modules.json",
         "1_Pooling/config.json",
     ];
+
+    /// <summary>Gets GLuCoSE-base-ja: the files of <see cref="DefaultRepository"/> at <see cref="DefaultRevision"/> and the ONNX graph at <see cref="DefaultOnnxUrl"/>.</summary>
+    // After DefaultFiles: static initializers run in textual order, and a source copies DefaultFiles.
+    public static GlucoseModelSource Default { get; } = new();
 
     /// <summary>Gets the Hugging Face repository, <c>owner/name</c>; null for a local folder (<see cref="LocalDirectory"/>).</summary>
     public string? Repository { get; init; } = DefaultRepository;

@@ -54,7 +54,12 @@ internal static class ModelCache
                 manifest.Write(source.Folder);
             }
 
-            File.Delete(source.PathOf(file));
+            string target = source.PathOf(file);
+            if (File.Exists(target))
+            {
+                File.Delete(target);
+            }
+
             manifest.Files[file.RelativePath] = await downloader.DownloadAsync(file, cancellationToken).ConfigureAwait(false);
             manifest.Write(source.Folder);
         }

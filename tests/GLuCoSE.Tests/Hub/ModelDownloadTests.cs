@@ -67,6 +67,7 @@ public sealed class ModelDownloadTests
 
         Assert.All(GlucoseModelSource.DefaultFiles, file => Assert.Equal("Bearer hf_test_secret_0123", context.Hub.RequestsFor(file).Single().Authorization));
         Assert.Null(context.Hub.RequestsFor("model.onnx").Single().Authorization);
+        Assert.Null(context.Hub.Requests.Single(r => r.Path == "/cdn/sentencepiece.bpe.model").Authorization);
         Assert.DoesNotContain("hf_test_secret_0123", File.ReadAllText(Path.Combine(context.ModelFolder, ModelManifest.FileName)), StringComparison.Ordinal);
     }
 

@@ -176,6 +176,8 @@ internal sealed class FileDownloader
 
         using (response)
         {
+            // Disarmed while the file is prepared (hashing a large partial file takes a while); armed again per read.
+            stall.CancelAfter(Timeout.InfiniteTimeSpan);
             HttpStatusCode status = response.StatusCode;
             if (status == HttpStatusCode.RequestedRangeNotSatisfiable)
             {
@@ -247,7 +249,7 @@ internal sealed class FileDownloader
                 output.Seek(offset, SeekOrigin.Begin);
                 Report(file, done, total);
                 long reported = done;
-                Stream body = await response.Content.ReadAsStreamAsync(stall.Token).ConfigureAwait(false);
+                Stream body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
                 await using (body.ConfigureAwait(false))
                 {
                     while (true)

@@ -31,7 +31,7 @@ internal sealed partial class FakeHub : IDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Dictionary<string, byte[]> _files = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, HttpStatusCode> _statuses = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, (long Bytes, int Times)> _cuts = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (long Bytes, int Times, bool Hang)> _cuts = new(StringComparer.Ordinal);
     private readonly Task _acceptLoop;
 
     public FakeHub(string repository = GlucoseModelSource.DefaultRepository, string revision = GlucoseModelSource.DefaultRevision)
@@ -89,7 +89,10 @@ internal sealed partial class FakeHub : IDisposable
     }
 
     /// <summary>Announces the full length but sends only <paramref name="bytes"/> bytes, then closes, for the next <paramref name="times"/> responses.</summary>
-    public void Cut(string file, long bytes, int times = int.MaxValue) => _cuts[PathOf(file)] = (bytes, times);
+    public void Cut(string file, long bytes, int times = int.MaxValue) => _cuts[PathOf(file)] = (bytes, times, false);
+
+    /// <summary>Sends <paramref name="bytes"/> bytes, then nothing more while the connection stays open, for the next <paramref name="times"/> responses.</summary>
+    public void Stall(string file, long bytes, int times = 1) => _cuts[PathOf(file)] = (bytes, times, true);
 
     /// <summary>Sends every file whole again.</summary>
     public void Heal()
@@ -275,10 +278,12 @@ internal sealed partial class FakeHub : IDisposable
         }
 
         long end = content.Length;
-        if (_cuts.TryGetValue(path, out (long Bytes, int Times) cut) && cut.Times > 0)
+        bool hang = false;
+        if (_cuts.TryGetValue(path, out (long Bytes, int Times, bool Hang) cut) && cut.Times > 0)
         {
-            _cuts[path] = (cut.Bytes, cut.Times - 1);
+            _cuts[path] = (cut.Bytes, cut.Times - 1, cut.Hang);
             end = Math.Min(end, start + cut.Bytes);
+            hang = cut.Hang;
         }
 
         for (long at = start; at < end; at += 65536)
@@ -292,5 +297,9 @@ internal sealed partial class FakeHub : IDisposable
         }
 
         await stream.FlushAsync(token);
+        if (hang)
+        {
+            await Task.Delay(Timeout.Infinite, token);
+        }
     }
 }

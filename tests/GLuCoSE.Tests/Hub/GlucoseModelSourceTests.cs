@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Net.Http;
+using System.Threading.Tasks;
 using GLuCoSE.Hub;
 using GLuCoSE.Tests.Infrastructure;
 using Xunit;
@@ -179,6 +180,37 @@ public sealed class GlucoseModelSourceTests
     {
         Assert.Equal("model.onnx 1.5/3.0 MB", new DownloadProgress("model.onnx", 1_500_000, 3_000_000).ToString());
         Assert.False(new DownloadProgress("model.onnx", 1, null).IsComplete);
+    }
+
+    [Fact]
+    public async Task CreateAsync_PublicOverloadWithLocalFolder_LoadsItAsCreateDoes()
+    {
+        using GlucoseEmbedder embedder = await GlucoseEmbedder.CreateAsync(
+            GlucoseModelSource.FromDirectory(TestPaths.TinyModel), cancellationToken: TestContext.Current.CancellationToken);
+
+        Assert.Equal(Path.Combine(TestPaths.TinyModel, "model.onnx"), embedder.ModelPath);
+        ModelDownloadTests.AssertEncodesLikeTinyModel(embedder);
+    }
+
+    [Fact]
+    public async Task DownloadAsync_MissingLocalFolder_ThrowsNamingIt()
+    {
+        string missing = Path.Combine(Path.GetTempPath(), "glucose-missing-" + Guid.NewGuid().ToString("N"));
+
+        var ex = await Assert.ThrowsAsync<DirectoryNotFoundException>(() =>
+            GlucoseModelSource.FromDirectory(missing).DownloadAsync(cancellationToken: TestContext.Current.CancellationToken));
+
+        Assert.Contains(missing, ex.Message, StringComparison.Ordinal);
+        Assert.Contains("model.onnx", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void GetLocalFolder_HubSourceWithCacheDirectory_IsRepositoryAndRevisionUnderIt()
+    {
+        string folder = (GlucoseModelSource.Default with { CacheDirectory = Cache }).GetLocalFolder();
+
+        Assert.StartsWith(Path.Combine(Cache, "pkshatech--GLuCoSE-base-ja", GlucoseModelSource.DefaultRevision), folder, StringComparison.Ordinal);
+        Assert.Equal(Path.GetFullPath("some-folder"), GlucoseModelSource.FromDirectory("some-folder").GetLocalFolder());
     }
 
     private static ResolvedSource Resolve(GlucoseModelSource source, Dictionary<string, string> variables)

@@ -40,11 +40,13 @@ internal sealed class HubTestContext : IDisposable
 
     public int MaxAttempts { get; set; } = 4;
 
+    public TimeSpan StallTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
     public HubEnvironment Environment => new(name => Variables.GetValueOrDefault(name), _httpClient)
     {
         MaxAttempts = MaxAttempts,
         RetryDelay = TimeSpan.FromMilliseconds(5),
-        StallTimeout = TimeSpan.FromSeconds(10),
+        StallTimeout = StallTimeout,
         LockPollInterval = TimeSpan.FromMilliseconds(20),
         LockTimeout = TimeSpan.FromSeconds(30),
     };

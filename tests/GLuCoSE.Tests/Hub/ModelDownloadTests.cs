@@ -113,6 +113,20 @@ public sealed class ModelDownloadTests
     }
 
     [Fact]
+    public async Task CreateAsync_ConnectionStallsMidFile_TimesOutAndResumesWithRange()
+    {
+        using var context = new HubTestContext { StallTimeout = TimeSpan.FromMilliseconds(300) };
+        context.Hub.Stall("model.onnx", bytes: 1_000_000);
+
+        (await context.CreateAsync()).Dispose();
+
+        var requests = context.Hub.RequestsFor("model.onnx");
+        Assert.Equal(2, requests.Count);
+        Assert.Equal("bytes=1000000-", requests[1].Range);
+        Assert.Equal(context.Hub.Content("model.onnx"), File.ReadAllBytes(context.CachedFile("model.onnx")));
+    }
+
+    [Fact]
     public async Task CreateAsync_ServerIgnoresRange_StartsOverAndCompletes()
     {
         using var context = new HubTestContext();

@@ -189,7 +189,7 @@ internal sealed class FileDownloader
             {
                 if (IsTransient(status))
                 {
-                    return (null, new HttpRequestException(response.ReasonPhrase, inner: null, status));
+                    return (null, new HttpRequestException(response.ReasonPhrase ?? status.ToString(), inner: null, status));
                 }
 
                 throw HubErrors.Refused(_source, file, status, response.ReasonPhrase);

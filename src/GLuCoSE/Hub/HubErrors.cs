@@ -49,7 +49,7 @@ internal static class HubErrors
 
     public static HttpRequestException Unreachable(ResolvedSource source, RemoteFile file, int attempts, HttpRequestException last) =>
         new(
-            $"Could not download {Redact(file.Url)} ({attempts} tries): {last.Message} Check the network connection, the proxy " +
+            $"Could not download {Redact(file.Url)} ({attempts} {(attempts == 1 ? "try" : "tries")}): {last.Message.TrimEnd('.')}. Check the network connection, the proxy " +
             $"(HTTPS_PROXY) and the hub address ({HubEnvironment.EndpointVariable}, now {Redact(source.Endpoint)}). To run from the " +
             $"cache only, set {HubEnvironment.OfflineVariable}=1; the cache folder '{source.Folder}' must then hold the model " +
             "(see models/README.md).",

@@ -13,7 +13,7 @@ namespace GLuCoSE.Tests.Hub;
 /// <summary>How a source and the environment turn into URLs, a cache folder and flags.</summary>
 public sealed class GlucoseModelSourceTests
 {
-    private const string Cache = "/tmp/glucose-test-cache";
+    private static readonly string Cache = Path.GetFullPath(Path.Combine(Path.GetTempPath(), "glucose-never-written-cache"));
 
     [Fact]
     public void Resolve_DefaultSourceAndEmptyEnvironment_UsesHubPinnedRevisionAndAiliaOnnx()

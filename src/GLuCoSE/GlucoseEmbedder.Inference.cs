@@ -77,9 +77,8 @@ public sealed partial class GlucoseEmbedder
         return request.Result!;
     }
 
-    // A micro-batch of unrelated texts: longest first, split where padding would cost more than another run, and
-    // each text released as soon as its group is done.
-    private void RunSingleBatch(List<MicroBatcher.SingleRequest> requests, Action<MicroBatcher.SingleRequest> complete)
+    // A micro-batch of unrelated texts: longest first, split where padding would cost more than another run.
+    private void RunSingleBatch(List<MicroBatcher.SingleRequest> requests)
     {
         ThrowIfDisposed();
         requests.Sort(static (a, b) => b.Ids.Length.CompareTo(a.Ids.Length));
@@ -104,7 +103,6 @@ public sealed partial class GlucoseEmbedder
             {
                 MicroBatcher.SingleRequest request = requests[start + i];
                 request.Result = Pool(states.Slice(i * stride, stride), request.Ids.Length);
-                complete(request);
             }
         }
     }

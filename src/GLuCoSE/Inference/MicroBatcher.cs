@@ -31,6 +31,7 @@ internal sealed class MicroBatcher
     private readonly TimeSpan _wait;
     private bool _busy;
     private int _activeSingles;
+    private int _lastRoundCallers;
     private long _singleBatches;
     private long _singleRequests;
 
@@ -86,9 +87,10 @@ internal sealed class MicroBatcher
 
     /// <summary>
     /// Runs one sequence, batched with whatever single-sequence requests are waiting; <paramref name="runBatch"/> runs
-    /// a batch, stores each request's result and calls its second argument for each request as soon as it is done.
+    /// a batch and stores each request's result. Every caller of a batch is released when the whole batch is done, so
+    /// they come back together and each waits about one round.
     /// </summary>
-    public void RunSingle(SingleRequest request, Action<List<SingleRequest>, Action<SingleRequest>> runBatch)
+    public void RunSingle(SingleRequest request, Action<List<SingleRequest>> runBatch)
     {
         var turn = new Turn(request);
         bool lead;
@@ -115,7 +117,7 @@ internal sealed class MicroBatcher
         }
     }
 
-    private void RunSingleCore(SingleRequest request, Turn turn, bool lead, Action<List<SingleRequest>, Action<SingleRequest>> runBatch)
+    private void RunSingleCore(SingleRequest request, Turn turn, bool lead, Action<List<SingleRequest>> runBatch)
     {
         if (!lead)
         {
@@ -132,28 +134,25 @@ internal sealed class MicroBatcher
         Interlocked.Add(ref _singleRequests, batch.Count);
         try
         {
-            runBatch(batch, member => Complete(member, request));
+            runBatch(batch);
         }
         catch (Exception ex)
         {
             foreach (SingleRequest member in batch)
             {
-                if (!member.IsComplete)
-                {
-                    member.Fail(ex);
-                    Complete(member, request);
-                }
+                member.Fail(ex);
             }
         }
         finally
         {
             foreach (SingleRequest member in batch)
             {
-                if (!member.IsComplete)
+                if (member.Result is null && !member.HasFailed)
                 {
                     member.Fail(new InvalidOperationException("The batch ended without a result for this text."));
-                    Complete(member, request);
                 }
+
+                Complete(member, request);
             }
 
             PassTurn();
@@ -178,12 +177,13 @@ internal sealed class MicroBatcher
         if (_wait > TimeSpan.Zero)
         {
             // Callers whose texts were just embedded usually come straight back with the next one: wait (briefly) until
-            // every active caller is queued, so the batch is as large as the concurrency allows. A lone caller is
-            // always the only active one and never waits.
+            // as many callers are queued as took part in the last round, so the batch is as large as the concurrency
+            // allows and every caller waits about one round. A lone caller's round had one caller: it never waits.
             long deadline = Stopwatch.GetTimestamp() + (long)(_wait.TotalSeconds * Stopwatch.Frequency);
             lock (_gate)
             {
-                while (CountLeadingSingles() < Math.Min(_maxBatch, _activeSingles))
+                int expected = Math.Min(_maxBatch, Math.Max(_lastRoundCallers, _activeSingles));
+                while (CountLeadingSingles() < expected)
                 {
                     long left = deadline - Stopwatch.GetTimestamp();
                     if (left <= 0)
@@ -213,6 +213,9 @@ internal sealed class MicroBatcher
                 batch.Add(next);
                 _queue.RemoveFirst();
             }
+
+            // The callers of this round: this batch and the single requests still queued behind it. Most come back.
+            _lastRoundCallers = batch.Count + CountLeadingSingles();
         }
 
         return batch;
@@ -275,6 +278,8 @@ internal sealed class MicroBatcher
         public bool IsComplete { get; private set; }
 
         internal Turn? Turn { get; set; }
+
+        public bool HasFailed => _error is not null;
 
         public void Fail(Exception ex) => _error = ExceptionDispatchInfo.Capture(ex);
 

@@ -25,7 +25,7 @@ public sealed class MicroBatcherTests
 
         var requests = Enumerable.Range(1, 8).Select(k => new MicroBatcher.SingleRequest(new int[k])).ToArray();
         Task[] singles = requests.Select(r => Task.Factory.StartNew(
-            () => batcher.RunSingle(r, (batch, complete) => FakeRun(batch, complete, batches)),
+            () => batcher.RunSingle(r, batch => FakeRun(batch, batches)),
             TestContext.Current.CancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default)).ToArray();
         WaitUntil(() => batcher.QueueLength == 8, "8 callers to queue");
         release.Set();
@@ -44,7 +44,7 @@ public sealed class MicroBatcherTests
         Task bulk = HoldTheModel(batcher, release);
 
         Task[] singles = Enumerable.Range(0, 7).Select(_ => Task.Factory.StartNew(
-            () => batcher.RunSingle(new MicroBatcher.SingleRequest([1, 2]), (batch, complete) => FakeRun(batch, complete, batches)),
+            () => batcher.RunSingle(new MicroBatcher.SingleRequest([1, 2]), batch => FakeRun(batch, batches)),
             TestContext.Current.CancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default)).ToArray();
         WaitUntil(() => batcher.QueueLength == 7, "7 callers to queue");
         release.Set();
@@ -62,7 +62,7 @@ public sealed class MicroBatcherTests
 
         for (int i = 0; i < 5; i++)
         {
-            batcher.RunSingle(new MicroBatcher.SingleRequest([1]), (batch, complete) => FakeRun(batch, complete, batches));
+            batcher.RunSingle(new MicroBatcher.SingleRequest([1]), batch => FakeRun(batch, batches));
         }
 
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(1), $"5 lone calls took {clock.Elapsed.TotalMilliseconds:F0} ms with a 1 s wait configured");
@@ -77,7 +77,7 @@ public sealed class MicroBatcherTests
         Task bulk = HoldTheModel(batcher, release);
 
         Task[] singles = Enumerable.Range(0, 4).Select(_ => Task.Factory.StartNew(
-            () => batcher.RunSingle(new MicroBatcher.SingleRequest([1]), (_, _) => throw new InvalidOperationException("model failed")),
+            () => batcher.RunSingle(new MicroBatcher.SingleRequest([1]), _ => throw new InvalidOperationException("model failed")),
             TestContext.Current.CancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default)).ToArray();
         WaitUntil(() => batcher.QueueLength == 4, "4 callers to queue");
         release.Set();
@@ -91,7 +91,7 @@ public sealed class MicroBatcherTests
 
         // The batcher still works afterwards.
         var request = new MicroBatcher.SingleRequest([1, 2, 3]);
-        batcher.RunSingle(request, (batch, complete) => FakeRun(batch, complete, new ConcurrentQueue<int>()));
+        batcher.RunSingle(request, batch => FakeRun(batch, new ConcurrentQueue<int>()));
         Assert.Equal(3, request.Result![0]);
     }
 
@@ -112,13 +112,12 @@ public sealed class MicroBatcherTests
         return bulk;
     }
 
-    private static void FakeRun(List<MicroBatcher.SingleRequest> batch, Action<MicroBatcher.SingleRequest> complete, ConcurrentQueue<int> batches)
+    private static void FakeRun(List<MicroBatcher.SingleRequest> batch, ConcurrentQueue<int> batches)
     {
         batches.Enqueue(batch.Count);
         foreach (MicroBatcher.SingleRequest request in batch)
         {
             request.Result = [request.Ids.Length];
-            complete(request);
         }
     }
 

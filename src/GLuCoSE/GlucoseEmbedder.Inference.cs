@@ -7,37 +7,61 @@ namespace GLuCoSE;
 
 public sealed partial class GlucoseEmbedder
 {
-    private delegate void TokenStatesHandler(int index, ReadOnlySpan<float> tokenStates, int tokenCount);
+    private delegate void TokenStatesHandler(int index, int[] tokenIds, ReadOnlySpan<float> tokenStates);
 
     /// <summary>Gets how many micro-batches of concurrent single texts have run and how many texts they held.</summary>
     internal (long Batches, long Texts) MicroBatchStatistics => _batcher.SingleStatistics;
 
-    private int[][] Tokenize(IReadOnlyList<string> texts)
+    /// <summary>
+    /// How many texts a bulk call tokenizes and sorts at once: the corpus is processed in windows so that memory
+    /// beyond the results is bounded by the window, not by the corpus.
+    /// </summary>
+    private int WindowSize => Math.Max(4096, 32 * _options.BatchSize);
+
+    private int[] Tokenize(IReadOnlyList<string> texts, int index)
     {
-        var ids = new int[texts.Count][];
-        for (int i = 0; i < ids.Length; i++)
+        string text = texts[index];
+        int bad = GlucoseTokenizer.IndexOfUnpairedSurrogate(text);
+        if (bad >= 0)
         {
-            string? text = texts[i];
-            if (text is null)
+            throw new ArgumentException($"texts[{index}] holds an unpaired surrogate (U+{(int)text[bad]:X4}) at index {bad}; it is not valid Unicode.", nameof(texts));
+        }
+
+        return Tokenizer.EncodeToIds(text, MaxSequenceLength);
+    }
+
+    private static void CheckElements(IReadOnlyList<string> texts)
+    {
+        for (int i = 0; i < texts.Count; i++)
+        {
+            if (texts[i] is null)
             {
                 throw new ArgumentException($"texts[{i}] is null.", nameof(texts));
             }
-
-            ids[i] = Tokenizer.EncodeToIds(text, MaxSequenceLength);
         }
-
-        return ids;
     }
 
     // Like sentence-transformers: longest first, padded per batch with <pad>, each text handed back with its index.
     // Each batch waits for its turn on the model, so concurrent callers interleave batch by batch.
-    private void RunBatches(int[][] ids, TokenStatesHandler handler)
+    private void RunBatches(IReadOnlyList<string> texts, TokenStatesHandler handler)
     {
-        if (ids.Length == 0)
+        CheckElements(texts);
+        int window = WindowSize;
+        for (int first = 0; first < texts.Count; first += window)
         {
-            return;
-        }
+            int count = Math.Min(window, texts.Count - first);
+            var ids = new int[count][];
+            for (int i = 0; i < count; i++)
+            {
+                ids[i] = Tokenize(texts, first + i);
+            }
 
+            RunWindow(ids, first, handler);
+        }
+    }
+
+    private void RunWindow(int[][] ids, int first, TokenStatesHandler handler)
+    {
         int[] order = BatchPlanner.OrderByLengthDescending(ids);
         int[] lengths = new int[order.Length];
         for (int i = 0; i < order.Length; i++)
@@ -63,7 +87,7 @@ public sealed partial class GlucoseEmbedder
                 for (int b = 0; b < count; b++)
                 {
                     int index = order[start + b];
-                    handler(index, states.Slice(b * stride, stride), ids[index].Length);
+                    handler(first + index, ids[index], states.Slice(b * stride, stride));
                 }
             });
         }

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using System.Threading;
 using GLuCoSE.Inference;
 
 namespace GLuCoSE;
@@ -14,7 +15,9 @@ namespace GLuCoSE;
 /// <para>Create one embedder per model and share it: every member is thread-safe, and concurrent calls run on the
 /// same ONNX Runtime session.</para>
 /// <para>The embedder owns native resources; dispose it when done. After <see cref="Dispose"/>, members throw
-/// <see cref="ObjectDisposedException"/>.</para>
+/// <see cref="ObjectDisposedException"/>. <see cref="Dispose"/> may be called while other threads encode: it waits for
+/// the model run in progress to finish, then releases the session; calls still waiting for the model, and any made
+/// later, throw <see cref="ObjectDisposedException"/>.</para>
 /// </remarks>
 public sealed partial class GlucoseEmbedder : IDisposable
 {
@@ -24,6 +27,7 @@ public sealed partial class GlucoseEmbedder : IDisposable
     private readonly GlucoseEmbedderOptions _options;
     private readonly MicroBatcher _batcher;
     private volatile bool _disposed;
+    private int _disposeStarted;
 
     private GlucoseEmbedder(OnnxEncoder encoder, GlucoseTokenizer tokenizer, GlucoseEmbedderOptions options, int maxSequenceLength, string modelPath)
     {
@@ -85,7 +89,24 @@ public sealed partial class GlucoseEmbedder : IDisposable
                 $"MaxSequenceLength must be between 2 and {maxPositions} (the model's position embeddings) for '{folder.Directory}'.");
         }
 
+        if (folder.VocabularySize is int configured && configured < tokenizer.VocabularySize)
+        {
+            throw new InvalidDataException(
+                $"The tokenizer '{folder.TokenizerPath}' makes {tokenizer.VocabularySize} token ids, but config.json in " +
+                $"'{folder.Directory}' gives the model only {configured} (vocab_size); use the tokenizer that belongs to this model.");
+        }
+
         OnnxEncoder encoder = OnnxEncoder.Create(folder.ModelPath, settings.ExecutionProvider, settings.IntraOpNumThreads);
+        try
+        {
+            encoder.Probe(folder.ModelPath, tokenizer.VocabularySize, folder.TokenizerPath);
+        }
+        catch
+        {
+            encoder.Dispose();
+            throw;
+        }
+
         return new GlucoseEmbedder(encoder, tokenizer, settings, maxLength, folder.ModelPath);
     }
 
@@ -96,25 +117,26 @@ public sealed partial class GlucoseEmbedder : IDisposable
     /// a caller that finds the model idle runs at once.
     /// </remarks>
     /// <exception cref="ArgumentNullException"><paramref name="text"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="text"/> holds an unpaired surrogate.</exception>
     /// <exception cref="ObjectDisposedException">The embedder has been disposed.</exception>
     public float[] Encode(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
+        GlucoseTokenizer.ThrowIfUnpairedSurrogate(text, nameof(text));
         ThrowIfDisposed();
         return EncodeSingle(Tokenizer.EncodeToIds(text, MaxSequenceLength));
     }
 
     /// <summary>Computes the embeddings of many texts, batched; the results are in input order.</summary>
     /// <exception cref="ArgumentNullException"><paramref name="texts"/> is null.</exception>
-    /// <exception cref="ArgumentException">An element of <paramref name="texts"/> is null.</exception>
+    /// <exception cref="ArgumentException">An element of <paramref name="texts"/> is null or holds an unpaired surrogate (the message names its index).</exception>
     /// <exception cref="ObjectDisposedException">The embedder has been disposed.</exception>
     public float[][] Encode(IReadOnlyList<string> texts)
     {
         ArgumentNullException.ThrowIfNull(texts);
         ThrowIfDisposed();
-        int[][] ids = Tokenize(texts);
-        var results = new float[ids.Length][];
-        RunBatches(ids, (index, tokenStates, tokenCount) => results[index] = Pool(tokenStates, tokenCount));
+        var results = new float[texts.Count][];
+        RunBatches(texts, (index, tokenIds, tokenStates) => results[index] = Pool(tokenStates, tokenIds.Length));
         return results;
     }
 
@@ -131,30 +153,35 @@ public sealed partial class GlucoseEmbedder : IDisposable
 
     /// <summary>Computes the per-token states of many texts; the results are in input order.</summary>
     /// <exception cref="ArgumentNullException"><paramref name="texts"/> is null.</exception>
-    /// <exception cref="ArgumentException">An element of <paramref name="texts"/> is null.</exception>
+    /// <exception cref="ArgumentException">An element of <paramref name="texts"/> is null or holds an unpaired surrogate (the message names its index).</exception>
     /// <exception cref="ObjectDisposedException">The embedder has been disposed.</exception>
     public TokenEmbeddings[] EncodeTokens(IReadOnlyList<string> texts)
     {
         ArgumentNullException.ThrowIfNull(texts);
         ThrowIfDisposed();
-        int[][] ids = Tokenize(texts);
-        var results = new TokenEmbeddings[ids.Length];
+        var results = new TokenEmbeddings[texts.Count];
         int width = _encoder.HiddenSize;
-        RunBatches(ids, (index, tokenStates, tokenCount) =>
-            results[index] = new TokenEmbeddings(ids[index], width, tokenStates[..(tokenCount * width)].ToArray()));
+        RunBatches(texts, (index, tokenIds, tokenStates) =>
+            results[index] = new TokenEmbeddings(tokenIds, width, tokenStates[..(tokenIds.Length * width)].ToArray()));
         return results;
     }
 
-    /// <summary>Releases the ONNX Runtime session. Safe to call more than once.</summary>
+    /// <summary>
+    /// Releases the ONNX Runtime session, after the model run in progress (if any) finishes. Safe to call more than
+    /// once and from any thread; encoding calls that have not reached the model yet throw <see cref="ObjectDisposedException"/>.
+    /// </summary>
     public void Dispose()
     {
-        if (_disposed)
+        if (Interlocked.Exchange(ref _disposeStarted, 1) != 0)
         {
             return;
         }
 
         _disposed = true;
-        _encoder.Dispose();
+
+        // The model's turn: no run is in progress while the session goes away, and every turn after this one sees
+        // _disposed and throws instead of touching the session.
+        _batcher.RunExclusive(_encoder.Dispose);
     }
 
     private static void Validate(GlucoseEmbedderOptions options)

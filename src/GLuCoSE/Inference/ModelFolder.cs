@@ -33,6 +33,9 @@ internal sealed class ModelFolder
     /// <summary>Gets <c>max_position_embeddings - 2</c> from <c>config.json</c> (RoBERTa-style positions), when known.</summary>
     public int? MaxPositions { get; private set; }
 
+    /// <summary>Gets <c>vocab_size</c> from <c>config.json</c>, when known.</summary>
+    public int? VocabularySize { get; private set; }
+
     /// <summary>Finds the model files in <paramref name="directory"/>, naming what is missing.</summary>
     public static ModelFolder Open(string directory, string modelFileName)
     {
@@ -67,6 +70,7 @@ internal sealed class ModelFolder
         var folder = new ModelFolder(fullDirectory, modelPath, tokenizerPath);
         folder.MaxSequenceLength = ReadInt(Path.Combine(fullDirectory, "sentence_bert_config.json"), "max_seq_length");
         folder.MaxPositions = ReadInt(Path.Combine(fullDirectory, "config.json"), "max_position_embeddings") - 2;
+        folder.VocabularySize = ReadInt(Path.Combine(fullDirectory, "config.json"), "vocab_size");
         return folder;
     }
 

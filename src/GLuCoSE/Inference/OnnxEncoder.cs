@@ -180,6 +180,27 @@ internal sealed class OnnxEncoder : IDisposable
         }
     }
 
+    /// <summary>
+    /// Runs the graph once on <c>&lt;s&gt;</c>, the highest token id, <c>&lt;/s&gt;</c>: proves at load time that the graph
+    /// runs with these inputs, that its embedding table holds every id the tokenizer makes, and that its output has the
+    /// shape the metadata promised (and warms the session up).
+    /// </summary>
+    /// <exception cref="InvalidDataException">The run fails; the message names the file and the likely cause.</exception>
+    public void Probe(string modelPath, int vocabularySize, string tokenizerPath)
+    {
+        try
+        {
+            Run([[GlucoseTokenizer.BeginningOfSentenceId, vocabularySize - 1, GlucoseTokenizer.EndOfSentenceId]], out _);
+        }
+        catch (OnnxRuntimeException ex)
+        {
+            string cause = ex.Message.Contains("out of", StringComparison.OrdinalIgnoreCase) || ex.Message.Contains("bounds", StringComparison.OrdinalIgnoreCase)
+                ? $"its embedding table does not hold token id {vocabularySize - 1}, but the tokenizer '{tokenizerPath}' makes ids up to it; use the tokenizer that belongs to this model"
+                : $"a test run on 3 tokens failed (output '{OutputName}' declared [batch, sequence, {HiddenSize}])";
+            throw new InvalidDataException($"'{modelPath}' cannot be used: {cause}. ONNX Runtime said: {ex.Message}", ex);
+        }
+    }
+
     public void Dispose()
     {
         _session.Dispose();

@@ -124,9 +124,10 @@ public sealed class GlucoseTokenizer : Tokenizer
     {
         ArgumentNullException.ThrowIfNull(text);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxLength, 2);
+        ThrowIfUnpairedSurrogate(text, nameof(text));
 
         var ids = new List<int>(Math.Min(text.Length + 2, 1024)) { BeginningOfSentenceId };
-        AppendTextIds(text, ids, offsets: null);
+        AppendTextIdsUpTo(text, maxLength - 2, ids);
         if (ids.Count > maxLength - 1)
         {
             ids.RemoveRange(maxLength - 1, ids.Count - (maxLength - 1));
@@ -135,6 +136,74 @@ public sealed class GlucoseTokenizer : Tokenizer
         ids.Add(EndOfSentenceId);
         return ids.ToArray();
     }
+
+    /// <summary>
+    /// Throws <see cref="ArgumentException"/> when <paramref name="text"/> holds a surrogate without its pair: such a
+    /// string is not Unicode text, and SentencePiece (like Python's UTF-8 encoder) cannot take it.
+    /// </summary>
+    internal static void ThrowIfUnpairedSurrogate(string text, string parameterName)
+    {
+        int index = IndexOfUnpairedSurrogate(text);
+        if (index >= 0)
+        {
+            throw new ArgumentException(
+                $"The text holds an unpaired surrogate (U+{(int)text[index]:X4}) at index {index}; it is not valid Unicode.", parameterName);
+        }
+    }
+
+    /// <summary>The index of the first surrogate without its pair in <paramref name="text"/>, or -1.</summary>
+    internal static int IndexOfUnpairedSurrogate(ReadOnlySpan<char> text)
+    {
+        int offset = 0;
+        while (true)
+        {
+            int found = text[offset..].IndexOfAnyInRange('\uD800', '\uDFFF');
+            if (found < 0)
+            {
+                return -1;
+            }
+
+            int i = offset + found;
+            if (char.IsHighSurrogate(text[i]) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
+            {
+                offset = i + 2;
+                continue;
+            }
+
+            return i;
+        }
+    }
+
+    // Texts far longer than the ids kept are segmented in growing prefixes, not whole: a 10 MB string truncated to
+    // 512 tokens costs a few thousand characters of work. A prefix is enough once it yields PrefixMarginTokens more
+    // ids than are kept, so the cut lies far beyond them; segmentation only looks a few pieces ahead.
+    private void AppendTextIdsUpTo(string text, int keep, List<int> ids)
+    {
+        int prefix = LongTextPrefixChars(keep);
+        while (prefix < text.Length / 2)
+        {
+            if (char.IsHighSurrogate(text[prefix - 1]))
+            {
+                prefix++;
+            }
+
+            int start = ids.Count;
+            AppendTextIds(text.AsSpan(0, prefix), ids, offsets: null);
+            if (ids.Count - start >= keep + PrefixMarginTokens)
+            {
+                return;
+            }
+
+            ids.RemoveRange(start, ids.Count - start);
+            prefix *= 4;
+        }
+
+        AppendTextIds(text, ids, offsets: null);
+    }
+
+    private static int LongTextPrefixChars(int keep) => (int)Math.Min(int.MaxValue / 8, (4L * keep) + 1024);
+
+    private const int PrefixMarginTokens = 64;
 
     /// <summary>Returns the SentencePiece-normalized form of <paramref name="text"/> (whitespace shown as <c>▁</c>).</summary>
     /// <exception cref="ArgumentNullException"><paramref name="text"/> is null.</exception>

@@ -92,6 +92,94 @@ public sealed class EmbedderErrorTests
     }
 
     [Fact]
+    public void Create_TruncatedOnnxFile_NamesFileAndUnderlyingError()
+    {
+        using var folder = new TempModelFolder();
+        byte[] model = File.ReadAllBytes(folder.File("model.onnx"));
+        File.WriteAllBytes(folder.File("model.onnx"), model[..(model.Length / 2)]);
+
+        var ex = Assert.Throws<InvalidDataException>(() => GlucoseEmbedder.Create(folder.Path));
+
+        Assert.Contains(folder.File("model.onnx"), ex.Message, StringComparison.Ordinal);
+        Assert.Contains("ONNX Runtime", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Create_GraphWithoutTokenStates_SaysWhatOutputIsNeeded()
+    {
+        using var folder = new TempModelFolder();
+        File.WriteAllBytes(folder.File("model.onnx"), OnnxGraphs.WithoutTokenStates());
+
+        var ex = Assert.Throws<InvalidDataException>(() => GlucoseEmbedder.Create(folder.Path));
+
+        Assert.Contains(folder.File("model.onnx"), ex.Message, StringComparison.Ordinal);
+        Assert.Contains("no rank-3 float output", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("out Float", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Create_GraphWithOtherInputNames_ListsItsInputs()
+    {
+        using var folder = new TempModelFolder();
+        File.WriteAllBytes(folder.File("model.onnx"), OnnxGraphs.WithInput("tokens"));
+
+        var ex = Assert.Throws<InvalidDataException>(() => GlucoseEmbedder.Create(folder.Path));
+
+        Assert.Contains("has no input named 'input_ids'", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("tokens Int64", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Create_GraphWithAnInputItCannotFeed_NamesTheInput()
+    {
+        using var folder = new TempModelFolder();
+        File.WriteAllBytes(folder.File("model.onnx"), OnnxGraphs.WithExtraInput("position_ids"));
+
+        var ex = Assert.Throws<InvalidDataException>(() => GlucoseEmbedder.Create(folder.Path));
+
+        Assert.Contains("input 'position_ids' this library cannot feed", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Create_EmbeddingTableSmallerThanTokenizer_FailsAtCreate()
+    {
+        using var folder = new TempModelFolder();
+        File.Delete(folder.File("config.json"));
+        File.WriteAllBytes(folder.File("model.onnx"), OnnxGraphs.EmbeddingLookup(vocabulary: 1000, width: 4));
+
+        var ex = Assert.Throws<InvalidDataException>(() => GlucoseEmbedder.Create(folder.Path));
+
+        Assert.Contains(folder.File("model.onnx"), ex.Message, StringComparison.Ordinal);
+        Assert.Contains("does not hold token id 32771", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("sentencepiece.bpe.model", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Create_ConfigVocabularySmallerThanTokenizer_FailsAtCreate()
+    {
+        using var folder = new TempModelFolder();
+        string config = File.ReadAllText(folder.File("config.json"));
+        File.WriteAllText(folder.File("config.json"), config.Replace("\"vocab_size\": 32772", "\"vocab_size\": 30000", StringComparison.Ordinal));
+
+        var ex = Assert.Throws<InvalidDataException>(() => GlucoseEmbedder.Create(folder.Path));
+
+        Assert.Contains("32772 token ids", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("only 30000 (vocab_size)", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Create_MatchingEmbeddingLookupGraph_Works()
+    {
+        using var folder = new TempModelFolder();
+        File.WriteAllBytes(folder.File("model.onnx"), OnnxGraphs.EmbeddingLookup(vocabulary: 32772, width: 4));
+
+        using GlucoseEmbedder embedder = GlucoseEmbedder.Create(folder.Path);
+
+        Assert.Equal(4, embedder.Dimensions);
+        Assert.Equal(4, embedder.Encode("テスト").Length);
+    }
+
+    [Fact]
     public void Create_CudaWithoutGpuPackage_SaysWhichPackageAndVersionsAreNeeded()
     {
         var options = new GlucoseEmbedderOptions { ExecutionProvider = GlucoseExecutionProvider.Cuda };

@@ -26,7 +26,8 @@ public sealed partial class GlucoseEmbedder
     {
         ArgumentNullException.ThrowIfNull(texts);
         ThrowIfDisposed();
-        IReadOnlyList<string> checkedTexts = WithPrompt(texts, string.Empty);
+        string[] checkedTexts = WithPrompt(texts, string.Empty);
+        LogIfTruncated(checkedTexts);
         return EncodeInBatchesAsync(checkedTexts, progress, cancellationToken);
     }
 
@@ -52,7 +53,8 @@ public sealed partial class GlucoseEmbedder
     {
         ArgumentNullException.ThrowIfNull(texts);
         ThrowIfDisposed();
-        IReadOnlyList<string> prompted = WithPrompt(texts, GetPrompt(promptName));
+        string[] prompted = WithPrompt(texts, GetPrompt(promptName));
+        LogIfTruncated(prompted);
         return EncodeInBatchesAsync(prompted, progress, cancellationToken);
     }
 
@@ -104,13 +106,12 @@ public sealed partial class GlucoseEmbedder
     // Batches slice the inputs longest first (sentence-transformers sorts by length too), so each slice pads little;
     // every slice goes through the public Encode, whose results do not depend on the batch a text lands in.
     private async Task<float[][]> EncodeInBatchesAsync(
-        IReadOnlyList<string> texts,
+        string[] texts,
         IProgress<EncodeProgress>? progress,
         CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        LogIfTruncated(texts);
-        int count = texts.Count;
+        int count = texts.Length;
         var results = new float[count][];
         int[] order = LongestFirst(texts);
         progress?.Report(new EncodeProgress(0, count));
@@ -182,10 +183,10 @@ public sealed partial class GlucoseEmbedder
         return Task.Run(() => Encode(texts), cancellationToken);
     }
 
-    private static int[] LongestFirst(IReadOnlyList<string> texts)
+    private static int[] LongestFirst(string[] texts)
     {
-        var order = new int[texts.Count];
-        var keys = new long[texts.Count];
+        var order = new int[texts.Length];
+        var keys = new long[texts.Length];
         for (int i = 0; i < order.Length; i++)
         {
             order[i] = i;

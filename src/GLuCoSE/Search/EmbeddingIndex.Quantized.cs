@@ -10,8 +10,8 @@ public sealed partial class EmbeddingIndex
     // Symmetric scalar quantization of a unit row: code = round(x / scale), scale = max|x| / 127.
     private static float QuantizeInt8(ReadOnlySpan<float> unit, Span<sbyte> codes)
     {
-        float largest = TensorPrimitives.MaxMagnitude(unit);
-        float scale = largest > 0 ? Math.Abs(largest) / 127f : 1f;
+        float largest = Math.Abs(TensorPrimitives.MaxMagnitude(unit));
+        float scale = largest > 0 ? largest / 127f : 1f;
         for (int i = 0; i < unit.Length; i++)
         {
             codes[i] = (sbyte)Math.Clamp(MathF.Round(unit[i] / scale), -127f, 127f);

@@ -37,6 +37,7 @@ public sealed class CliHelperTests
         var writer = new NpyWriter(new NonClosing(stream), rows: 2, columns: 3);
         writer.WriteRow([1f, 2f, 3f]);
         writer.WriteRow([-1f, 0.5f, 7f]);
+        writer.Complete();
         writer.Dispose();
 
         byte[] bytes = stream.ToArray();
@@ -53,11 +54,11 @@ public sealed class CliHelperTests
     [Fact]
     public void NpyWriter_WrongRowCount_Throws()
     {
-        var writer = new NpyWriter(new MemoryStream(), rows: 2, columns: 2);
+        using var writer = new NpyWriter(new MemoryStream(), rows: 2, columns: 2);
         writer.WriteRow([1f, 2f]);
 
         Assert.Throws<InvalidOperationException>(() => writer.WriteRow([1f]));
-        Assert.Throws<InvalidOperationException>(writer.Dispose);
+        Assert.Throws<InvalidOperationException>(writer.Complete);
     }
 
     [Fact]

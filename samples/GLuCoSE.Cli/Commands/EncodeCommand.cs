@@ -57,6 +57,8 @@ internal sealed class EncodeCommand : ICommand
                     writer.WriteRow(item.Embedding);
                     Report(progress, item, total, batchSize);
                 }
+
+                writer.Complete();
             }
             else
             {

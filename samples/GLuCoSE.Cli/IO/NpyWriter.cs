@@ -43,14 +43,19 @@ internal sealed class NpyWriter : IDisposable
         _written++;
     }
 
-    public void Dispose()
+    /// <summary>Checks that every declared row was written (the header promised them).</summary>
+    public void Complete()
     {
-        _stream.Dispose();
         if (_written != _rows)
         {
             throw new InvalidOperationException($"The .npy file was declared with {_rows} rows but {_written} were written.");
         }
+
+        _stream.Flush();
     }
+
+    // Never throws: an interrupted write must surface as the interruption, not as a short file.
+    public void Dispose() => _stream.Dispose();
 
     // The magic, version 1.0, a little-endian header length, then a Python dict literal padded with spaces to a
     // multiple of 64 bytes and ended by a newline.

@@ -16,8 +16,9 @@ public enum EmbeddingQuantization
     Int8 = 1,
 
     /// <summary>
-    /// One sign bit per dimension, compared by Hamming distance: a 32nd of the memory; recall depends strongly on the
-    /// number of dimensions (good at 768, poor for tiny models), and rescoring recovers much of it.
+    /// One sign bit per dimension, compared by Hamming distance: a 32nd of the memory. Recall depends strongly on the
+    /// model (the number of dimensions, and how spread out its embeddings are); measure it on your data against
+    /// <see cref="None"/> before relying on it. Rescoring recovers part of the loss.
     /// </summary>
     Binary = 2,
 }

@@ -22,12 +22,14 @@ public sealed partial class GlucoseEmbedder : IDisposable
 
     private readonly OnnxEncoder _encoder;
     private readonly GlucoseEmbedderOptions _options;
+    private readonly MicroBatcher _batcher;
     private volatile bool _disposed;
 
     private GlucoseEmbedder(OnnxEncoder encoder, GlucoseTokenizer tokenizer, GlucoseEmbedderOptions options, int maxSequenceLength, string modelPath)
     {
         _encoder = encoder;
         _options = options;
+        _batcher = new MicroBatcher(options.BatchSize, options.MaxBatchTokens, options.MicroBatchWait);
         Tokenizer = tokenizer;
         MaxSequenceLength = maxSequenceLength;
         ModelPath = modelPath;
@@ -88,12 +90,18 @@ public sealed partial class GlucoseEmbedder : IDisposable
     }
 
     /// <summary>Computes the embedding of one text.</summary>
+    /// <remarks>
+    /// Built for many concurrent callers (a web app embedding one query per request): texts that arrive while the
+    /// model is busy are coalesced into one batch, so throughput approaches batched <see cref="Encode(IReadOnlyList{string})"/>;
+    /// a caller that finds the model idle runs at once.
+    /// </remarks>
     /// <exception cref="ArgumentNullException"><paramref name="text"/> is null.</exception>
     /// <exception cref="ObjectDisposedException">The embedder has been disposed.</exception>
     public float[] Encode(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
-        return Encode([text])[0];
+        ThrowIfDisposed();
+        return EncodeSingle(Tokenizer.EncodeToIds(text, MaxSequenceLength));
     }
 
     /// <summary>Computes the embeddings of many texts, batched; the results are in input order.</summary>
@@ -154,6 +162,16 @@ public sealed partial class GlucoseEmbedder : IDisposable
         if (options.BatchSize < 1)
         {
             throw new ArgumentOutOfRangeException(nameof(options), options.BatchSize, "BatchSize must be at least 1.");
+        }
+
+        if (options.MaxBatchTokens < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.MaxBatchTokens, "MaxBatchTokens must be 0 (no token budget) or positive.");
+        }
+
+        if (options.MicroBatchWait < TimeSpan.Zero || options.MicroBatchWait > TimeSpan.FromSeconds(1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.MicroBatchWait, "MicroBatchWait must be between zero and one second.");
         }
 
         if (options.MaxSequenceLength < 0)

@@ -17,8 +17,25 @@ public sealed class GlucoseEmbedderOptions
     /// </summary>
     public int MaxSequenceLength { get; set; }
 
-    /// <summary>Gets or sets how many texts run through the model at once. Default 32.</summary>
+    /// <summary>
+    /// Gets or sets the most texts per model run, for <see cref="GlucoseEmbedder.Encode(System.Collections.Generic.IReadOnlyList{string})"/>
+    /// batches and for the micro-batches that concurrent <see cref="GlucoseEmbedder.Encode(string)"/> calls share. Default 32.
+    /// </summary>
     public int BatchSize { get; set; } = 32;
+
+    /// <summary>
+    /// Gets or sets the most padded tokens (texts × longest text) per model run; 0 means no budget, only
+    /// <see cref="BatchSize"/>. A budget keeps batches of long texts small (bounded memory) while short texts still
+    /// fill <see cref="BatchSize"/>. Default 0.
+    /// </summary>
+    public int MaxBatchTokens { get; set; }
+
+    /// <summary>
+    /// Gets or sets how long a micro-batch of concurrent <see cref="GlucoseEmbedder.Encode(string)"/> calls may wait
+    /// for more texts before it runs, when fewer than <see cref="BatchSize"/> are waiting. Default zero: batches form
+    /// while the previous one runs, and a lone caller never waits.
+    /// </summary>
+    public TimeSpan MicroBatchWait { get; set; }
 
     /// <summary>
     /// Gets or sets whether embeddings are scaled to unit length. Default false, like sentence-transformers'

@@ -11,7 +11,7 @@ namespace GLuCoSE.Inference;
 /// An ONNX Runtime session over an exported LUKE/RoBERTa encoder: inputs <c>input_ids</c> and <c>attention_mask</c>
 /// (and <c>token_type_ids</c>, fed zeros, when the graph has it), output the first rank-3 float tensor (token states).
 /// </summary>
-/// <remarks>Thread-safe: ONNX Runtime allows concurrent <c>Run</c> calls on one session. Owns the session.</remarks>
+/// <remarks>Owns the session. <see cref="Run"/> is not thread-safe (it reuses its buffers); the embedder serializes it.</remarks>
 internal sealed class OnnxEncoder : IDisposable
 {
     private const string InputIdsName = "input_ids";
@@ -22,6 +22,11 @@ internal sealed class OnnxEncoder : IDisposable
     private readonly string[] _inputNames;
     private readonly string[] _outputNames;
     private readonly TensorElementType _idType;
+    private readonly RunOptions _runOptions = new();
+    private long[] _ids = [];
+    private long[] _mask = [];
+    private long[] _zeros = [];
+    private float[] _output = [];
 
     private OnnxEncoder(InferenceSession session, string[] inputNames, TensorElementType idType, string outputName, int hiddenSize)
     {
@@ -38,23 +43,38 @@ internal sealed class OnnxEncoder : IDisposable
     /// <summary>Gets the name of the output read (e.g. <c>last_hidden_state</c>).</summary>
     public string OutputName => _outputNames[0];
 
-    public static OnnxEncoder Create(string modelPath, GlucoseExecutionProvider provider, int? intraOpNumThreads)
+    /// <summary>The session options the library runs a model with (the benchmarks' bare floor uses the same).</summary>
+    public static SessionOptions CreateSessionOptions(GlucoseExecutionProvider provider, int? intraOpNumThreads)
     {
-        using var options = new SessionOptions
+        var options = new SessionOptions
         {
             GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
             ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
         };
-        if (intraOpNumThreads is int threads)
+        try
         {
-            options.IntraOpNumThreads = threads;
-        }
+            if (intraOpNumThreads is int threads)
+            {
+                options.IntraOpNumThreads = threads;
+            }
 
-        if (provider == GlucoseExecutionProvider.Cuda)
+            if (provider == GlucoseExecutionProvider.Cuda)
+            {
+                AppendCuda(options);
+            }
+
+            return options;
+        }
+        catch
         {
-            AppendCuda(options);
+            options.Dispose();
+            throw;
         }
+    }
 
+    public static OnnxEncoder Create(string modelPath, GlucoseExecutionProvider provider, int? intraOpNumThreads)
+    {
+        using SessionOptions options = CreateSessionOptions(provider, intraOpNumThreads);
         InferenceSession session;
         try
         {
@@ -77,39 +97,94 @@ internal sealed class OnnxEncoder : IDisposable
     }
 
     /// <summary>
-    /// Runs one padded batch: <paramref name="ids"/> and <paramref name="mask"/> are [batch, sequence] row-major.
-    /// Returns the token states, [batch, sequence, <see cref="HiddenSize"/>]; the caller disposes them.
+    /// Runs one batch: <paramref name="sequences"/> padded with <c>&lt;pad&gt;</c> to the longest of them. Returns the
+    /// token states, [batch, longest, <see cref="HiddenSize"/>], in a buffer that the next call overwrites.
     /// </summary>
-    public IDisposableReadOnlyCollection<OrtValue> Run(long[] ids, long[] mask, int batch, int sequence)
+    /// <remarks>
+    /// Not thread-safe: the embedder's <see cref="MicroBatcher"/> runs one batch at a time, so the input and output
+    /// buffers are allocated once, grown when a batch needs more, and reused (no per-batch allocation of the output).
+    /// </remarks>
+    public ReadOnlySpan<float> Run(IReadOnlyList<int[]> sequences, out int sequenceLength)
     {
-        long[] shape = [batch, sequence];
-        int count = batch * sequence;
-        var inputs = new List<OrtValue>(_inputNames.Length);
-        try
+        int batch = sequences.Count;
+        int longest = 0;
+        foreach (int[] sequence in sequences)
         {
-            foreach (string name in _inputNames)
+            longest = Math.Max(longest, sequence.Length);
+        }
+
+        sequenceLength = longest;
+        int tokens = batch * longest;
+        int outputLength = checked(tokens * HiddenSize);
+        EnsureCapacity(tokens, outputLength);
+
+        Span<long> ids = _ids.AsSpan(0, tokens);
+        Span<long> mask = _mask.AsSpan(0, tokens);
+        ids.Fill(GlucoseTokenizer.PaddingId);
+        mask.Clear();
+        for (int b = 0; b < batch; b++)
+        {
+            int[] sequence = sequences[b];
+            Span<long> rowIds = ids.Slice(b * longest, sequence.Length);
+            for (int t = 0; t < sequence.Length; t++)
             {
-                inputs.Add(name switch
-                {
-                    InputIdsName => CreateIdTensor(ids, count, shape),
-                    AttentionMaskName => CreateIdTensor(mask, count, shape),
-                    _ => CreateIdTensor(new long[count], count, shape),
-                });
+                rowIds[t] = sequence[t];
             }
 
-            using var runOptions = new RunOptions();
-            return _session.Run(runOptions, _inputNames, inputs, _outputNames);
+            mask.Slice(b * longest, sequence.Length).Fill(1);
+        }
+
+        long[] shape = [batch, longest];
+        var inputs = new OrtValue[_inputNames.Length];
+        try
+        {
+            for (int i = 0; i < inputs.Length; i++)
+            {
+                long[] source = _inputNames[i] switch
+                {
+                    InputIdsName => _ids,
+                    AttentionMaskName => _mask,
+                    _ => _zeros,
+                };
+                inputs[i] = CreateIdTensor(source, tokens, shape);
+            }
+
+            using OrtValue output = OrtValue.CreateTensorValueFromMemory(
+                OrtMemoryInfo.DefaultInstance, _output.AsMemory(0, outputLength), [batch, longest, HiddenSize]);
+            _session.Run(_runOptions, _inputNames, inputs, _outputNames, [output]);
         }
         finally
         {
-            foreach (OrtValue value in inputs)
+            foreach (OrtValue? value in inputs)
             {
-                value.Dispose();
+                value?.Dispose();
             }
+        }
+
+        return _output.AsSpan(0, outputLength);
+    }
+
+    private void EnsureCapacity(int tokens, int outputLength)
+    {
+        if (_ids.Length < tokens)
+        {
+            int capacity = Math.Max(tokens, _ids.Length + (_ids.Length / 2));
+            _ids = new long[capacity];
+            _mask = new long[capacity];
+            _zeros = new long[capacity];
+        }
+
+        if (_output.Length < outputLength)
+        {
+            _output = new float[Math.Max(outputLength, _output.Length + (_output.Length / 2))];
         }
     }
 
-    public void Dispose() => _session.Dispose();
+    public void Dispose()
+    {
+        _session.Dispose();
+        _runOptions.Dispose();
+    }
 
     private OrtValue CreateIdTensor(long[] values, int count, long[] shape)
     {
@@ -118,6 +193,7 @@ internal sealed class OnnxEncoder : IDisposable
             return OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, values.AsMemory(0, count), shape);
         }
 
+        // Graphs with int32 ids are rare; they get a copy per input.
         var narrow = new int[count];
         for (int i = 0; i < count; i++)
         {

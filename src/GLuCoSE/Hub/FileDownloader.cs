@@ -1,0 +1,320 @@
+using System;
+using System.Buffers;
+using System.IO;
+using System.Net;
+using System.Net.Http;
+using System.Net.Http.Headers;
+using System.Security.Cryptography;
+using System.Text.Json;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace GLuCoSE.Hub;
+
+/// <summary>
+/// Downloads one file into <c>&lt;file&gt;.partial</c>, resuming with a Range request what an earlier try or run left
+/// there, hashes it on the way, and renames it into place only when it is complete.
+/// </summary>
+internal sealed class FileDownloader
+{
+    private const int BufferSize = 1 << 16;
+    private const long ProgressStep = 1 << 20;
+
+    private readonly ResolvedSource _source;
+    private readonly HubEnvironment _environment;
+    private readonly IProgress<DownloadProgress>? _progress;
+
+    public FileDownloader(ResolvedSource source, HubEnvironment environment, IProgress<DownloadProgress>? progress)
+    {
+        _source = source;
+        _environment = environment;
+        _progress = progress;
+    }
+
+    /// <summary>Downloads <paramref name="file"/> to its place in the model folder and returns its manifest entry.</summary>
+    public async Task<ManifestEntry> DownloadAsync(RemoteFile file, CancellationToken cancellationToken)
+    {
+        string target = _source.PathOf(file);
+        string partial = target + ".partial";
+        string notePath = partial + ".json";
+        Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+
+        Exception? last = null;
+        int attempts = Math.Max(1, _environment.MaxAttempts);
+        for (int attempt = 1; attempt <= attempts; attempt++)
+        {
+            if (attempt > 1)
+            {
+                await Task.Delay(_environment.RetryDelay * (attempt - 1), cancellationToken).ConfigureAwait(false);
+            }
+
+            (ManifestEntry? entry, Exception? failure) = await TryOnceAsync(file, partial, notePath, cancellationToken).ConfigureAwait(false);
+            if (entry is not null)
+            {
+                File.Move(partial, target, overwrite: true);
+                File.Delete(notePath);
+                return entry;
+            }
+
+            last = failure;
+        }
+
+        if (last is HttpRequestException { StatusCode: HttpStatusCode status } refused)
+        {
+            throw HubErrors.Refused(_source, file, status, refused.Message);
+        }
+
+        if (last is HttpRequestException unreachable && !File.Exists(partial))
+        {
+            throw HubErrors.Unreachable(_source, file, attempts, unreachable);
+        }
+
+        throw HubErrors.Interrupted(file, partial, File.Exists(partial) ? new FileInfo(partial).Length : 0, attempts, last!);
+    }
+
+    private static PartialDownload? ReadNote(string notePath)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize(File.ReadAllBytes(notePath), ManifestJsonContext.Default.PartialDownload);
+        }
+        catch (Exception ex) when (ex is IOException or JsonException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    private static void Discard(string partial, string notePath)
+    {
+        File.Delete(partial);
+        File.Delete(notePath);
+    }
+
+    private static async Task HashExistingAsync(IncrementalHash hash, string path, long length, byte[] buffer, CancellationToken cancellationToken)
+    {
+        var input = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, useAsync: true);
+        await using (input.ConfigureAwait(false))
+        {
+            long left = length;
+            while (left > 0)
+            {
+                int read = await input.ReadAsync(buffer.AsMemory(0, (int)Math.Min(buffer.Length, left)), cancellationToken).ConfigureAwait(false);
+                if (read == 0)
+                {
+                    throw new EndOfStreamException($"'{path}' is shorter than {length} bytes.");
+                }
+
+                hash.AppendData(buffer, 0, read);
+                left -= read;
+            }
+        }
+    }
+
+    private static long? FreeBytes(string folder)
+    {
+        try
+        {
+            return new DriveInfo(folder).AvailableFreeSpace;
+        }
+        catch (Exception ex) when (ex is ArgumentException or IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    private static bool IsTransient(HttpStatusCode status) =>
+        status is HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests || (int)status >= 500;
+
+    private static string? StrongETag(HttpResponseMessage response) =>
+        response.Headers.ETag is { IsWeak: false } tag ? tag.Tag : null;
+
+    /// <summary>One request: the finished entry, or the reason to try again. Final errors are thrown.</summary>
+    private async Task<(ManifestEntry? Entry, Exception? Failure)> TryOnceAsync(RemoteFile file, string partial, string notePath, CancellationToken cancellationToken)
+    {
+        PartialDownload? note = File.Exists(partial) ? ReadNote(notePath) : null;
+        if (File.Exists(partial) && (note is null || note.Url != file.Url.AbsoluteUri))
+        {
+            // Bytes of unknown origin: never glue them to another file's tail.
+            Discard(partial, notePath);
+        }
+
+        long offset = File.Exists(partial) ? new FileInfo(partial).Length : 0;
+        using var request = new HttpRequestMessage(HttpMethod.Get, file.Url);
+        if (file.OnHub && _source.Token is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _source.Token);
+        }
+
+        if (offset > 0)
+        {
+            request.Headers.Range = new RangeHeaderValue(offset, null);
+            if (note!.ETag is not null && EntityTagHeaderValue.TryParse(note.ETag, out EntityTagHeaderValue? tag))
+            {
+                request.Headers.IfRange = new RangeConditionHeaderValue(tag);
+            }
+            else if (note.LastModified is not null && DateTimeOffset.TryParse(note.LastModified, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out DateTimeOffset modified))
+            {
+                request.Headers.IfRange = new RangeConditionHeaderValue(modified);
+            }
+        }
+
+        using var stall = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        stall.CancelAfter(_environment.StallTimeout);
+        HttpResponseMessage response;
+        try
+        {
+            response = await _environment.HttpClient.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, stall.Token).ConfigureAwait(false);
+        }
+        catch (HttpRequestException ex)
+        {
+            return (null, ex);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return (null, new TimeoutException($"no response in {_environment.StallTimeout.TotalSeconds:0} s"));
+        }
+
+        using (response)
+        {
+            // Disarmed while the file is prepared (hashing a large partial file takes a while); armed again per read.
+            stall.CancelAfter(Timeout.InfiniteTimeSpan);
+            HttpStatusCode status = response.StatusCode;
+            if (status == HttpStatusCode.RequestedRangeNotSatisfiable)
+            {
+                Discard(partial, notePath);
+                return (null, new IOException($"the server could not resume at byte {offset} (416); starting over"));
+            }
+
+            if (!response.IsSuccessStatusCode)
+            {
+                if (IsTransient(status))
+                {
+                    return (null, new HttpRequestException(response.ReasonPhrase ?? status.ToString(), inner: null, status));
+                }
+
+                throw HubErrors.Refused(_source, file, status, response.ReasonPhrase);
+            }
+
+            long? total;
+            if (status == HttpStatusCode.PartialContent && offset > 0)
+            {
+                ContentRangeHeaderValue? range = response.Content.Headers.ContentRange;
+                if (range?.From != offset)
+                {
+                    Discard(partial, notePath);
+                    return (null, new IOException($"the server resumed at byte {range?.From} instead of {offset}; starting over"));
+                }
+
+                total = range.Length ?? (offset + response.Content.Headers.ContentLength);
+            }
+            else
+            {
+                // A full answer (the server ignored Range, or If-Range found the content changed): start over.
+                offset = 0;
+                total = response.Content.Headers.ContentLength;
+                var fresh = new PartialDownload
+                {
+                    Url = file.Url.AbsoluteUri,
+                    ETag = StrongETag(response),
+                    LastModified = StrongETag(response) is null ? response.Content.Headers.LastModified?.ToString("R", System.Globalization.CultureInfo.InvariantCulture) : null,
+                };
+                File.WriteAllBytes(notePath, JsonSerializer.SerializeToUtf8Bytes(fresh, ManifestJsonContext.Default.PartialDownload));
+            }
+
+            if (total is long size && FreeBytes(_source.Folder) is long free && free < size - offset)
+            {
+                throw HubErrors.DiskFull(_source, file, partial, size - offset, free, inner: null);
+            }
+
+            return await ReceiveAsync(file, response, partial, offset, total, stall, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<(ManifestEntry? Entry, Exception? Failure)> ReceiveAsync(
+        RemoteFile file, HttpResponseMessage response, string partial, long offset, long? total, CancellationTokenSource stall, CancellationToken cancellationToken)
+    {
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        long done = offset;
+        try
+        {
+            if (offset > 0)
+            {
+                await HashExistingAsync(hash, partial, offset, buffer, cancellationToken).ConfigureAwait(false);
+            }
+
+            var output = new FileStream(partial, offset > 0 ? FileMode.Open : FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 1, useAsync: true);
+            await using (output.ConfigureAwait(false))
+            {
+                output.Seek(offset, SeekOrigin.Begin);
+                Report(file, done, total);
+                long reported = done;
+                Stream body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+                await using (body.ConfigureAwait(false))
+                {
+                    while (true)
+                    {
+                        stall.CancelAfter(_environment.StallTimeout);
+                        int read;
+                        try
+                        {
+                            read = await body.ReadAsync(buffer.AsMemory(0, BufferSize), stall.Token).ConfigureAwait(false);
+                        }
+                        catch (IOException ex)
+                        {
+                            return (null, ex);
+                        }
+                        catch (HttpRequestException ex)
+                        {
+                            return (null, ex);
+                        }
+                        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                        {
+                            return (null, new TimeoutException($"no data for {_environment.StallTimeout.TotalSeconds:0} s after {done} bytes"));
+                        }
+
+                        if (read == 0)
+                        {
+                            break;
+                        }
+
+                        await output.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
+                        hash.AppendData(buffer, 0, read);
+                        done += read;
+                        if (done - reported >= ProgressStep)
+                        {
+                            Report(file, done, total);
+                            reported = done;
+                        }
+                    }
+                }
+
+                await output.FlushAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (IOException ex) when (DiskErrors.IsDiskFull(ex))
+        {
+            throw HubErrors.DiskFull(_source, file, partial, total is long size ? size - done : null, FreeBytes(_source.Folder), ex);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+
+        if (total is long expected && done != expected)
+        {
+            return (null, new IOException($"the response ended after {done} of {expected} bytes"));
+        }
+
+        Report(file, done, done);
+        return (new ManifestEntry
+        {
+            Size = done,
+            Sha256 = Hex.Lower(hash.GetHashAndReset()),
+            Url = HubErrors.Redact(file.Url),
+            Downloaded = DateTimeOffset.UtcNow,
+        }, null);
+    }
+
+    private void Report(RemoteFile file, long done, long? total) => _progress?.Report(new DownloadProgress(file.RelativePath, done, total));
+}

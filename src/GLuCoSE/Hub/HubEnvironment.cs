@@ -1,0 +1,106 @@
+using System;
+using System.IO;
+using System.Net;
+using System.Net.Http;
+using System.Reflection;
+using System.Threading;
+
+namespace GLuCoSE.Hub;
+
+/// <summary>
+/// What a download reads from the outside world: environment variables, the HTTP client and the timings. The process
+/// uses <see cref="Process"/>; tests pass their own so that they never touch the process-wide environment.
+/// </summary>
+internal sealed class HubEnvironment
+{
+    public const string EndpointVariable = "HF_ENDPOINT";
+    public const string TokenVariable = "HF_TOKEN";
+    public const string OfflineVariable = "HF_HUB_OFFLINE";
+    public const string CacheVariable = "GLUCOSE_CACHE";
+    public const string OnnxUrlVariable = "GLUCOSE_ONNX_URL";
+
+    private static readonly Lazy<HttpClient> SharedClient = new(CreateHttpClient, LazyThreadSafetyMode.ExecutionAndPublication);
+
+    private static readonly Lazy<HubEnvironment> ProcessEnvironment = new(
+        () => new HubEnvironment(Environment.GetEnvironmentVariable, SharedClient.Value),
+        LazyThreadSafetyMode.ExecutionAndPublication);
+
+    private readonly Func<string, string?> _variables;
+
+    public HubEnvironment(Func<string, string?> variables, HttpClient httpClient)
+    {
+        _variables = variables;
+        HttpClient = httpClient;
+    }
+
+    /// <summary>Gets the environment of this process, with one shared HTTP client.</summary>
+    public static HubEnvironment Process => ProcessEnvironment.Value;
+
+    public HttpClient HttpClient { get; }
+
+    /// <summary>Gets how many times one file is tried before an interruption or a server error is final.</summary>
+    public int MaxAttempts { get; init; } = 4;
+
+    /// <summary>Gets the pause before retry n (times n).</summary>
+    public TimeSpan RetryDelay { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Gets how long a response may send nothing before it counts as interrupted.</summary>
+    public TimeSpan StallTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Gets how long to wait for another process that downloads the same model.</summary>
+    public TimeSpan LockTimeout { get; init; } = TimeSpan.FromMinutes(30);
+
+    public TimeSpan LockPollInterval { get; init; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>Returns the variable's value, or null when it is unset or blank.</summary>
+    public string? Get(string name)
+    {
+        string? value = _variables(name);
+        return string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+    }
+
+    /// <summary>Returns whether the variable is set to a true value, as huggingface_hub reads its flags.</summary>
+    public bool IsTrue(string name) =>
+        Get(name) is string value
+        && (value == "1"
+            || string.Equals(value, "true", StringComparison.OrdinalIgnoreCase)
+            || string.Equals(value, "yes", StringComparison.OrdinalIgnoreCase)
+            || string.Equals(value, "on", StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>Returns <c>glucose</c> under the user's cache folder, by the platform's convention.</summary>
+    public string DefaultCacheRoot()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            string local = Get("LOCALAPPDATA") ?? Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData);
+            return Path.Combine(local, "glucose", "cache");
+        }
+
+        string home = Get("HOME") ?? Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
+        if (OperatingSystem.IsMacOS())
+        {
+            return Path.Combine(home, "Library", "Caches", "glucose");
+        }
+
+        return Path.Combine(Get("XDG_CACHE_HOME") ?? Path.Combine(home, ".cache"), "glucose");
+    }
+
+    private static HttpClient CreateHttpClient()
+    {
+        // Bytes must arrive as stored: no decompression (sizes, hashes and Range offsets are of the raw file). The
+        // whole-request timeout is off because a 440 MB file takes minutes; stalls are caught per read instead.
+        var handler = new SocketsHttpHandler
+        {
+            AutomaticDecompression = DecompressionMethods.None,
+            AllowAutoRedirect = true,
+            MaxAutomaticRedirections = 10,
+            ConnectTimeout = TimeSpan.FromSeconds(30),
+            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+        };
+        var client = new HttpClient(handler, disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
+        string version = typeof(HubEnvironment).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0";
+        int plus = version.IndexOf('+', StringComparison.Ordinal);
+        client.DefaultRequestHeaders.UserAgent.ParseAdd($"GLuCoSE.NET/{(plus < 0 ? version : version[..plus])}");
+        return client;
+    }
+}

@@ -1,0 +1,127 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Net;
+using System.Net.Http;
+using System.Text;
+
+namespace GLuCoSE.Hub;
+
+/// <summary>
+/// The download errors, each saying what happened, to which file, and what to do. None of them may hold the hub
+/// token: messages are built from URLs without user info and from the names of settings, never their secret values.
+/// </summary>
+internal static class HubErrors
+{
+    private const string CliDownload = "dotnet run --project samples/GLuCoSE.Cli -- download";
+
+    public static string Redact(Uri url) => url.GetComponents(UriComponents.AbsoluteUri & ~UriComponents.UserInfo, UriFormat.UriEscaped);
+
+    public static HttpRequestException Refused(ResolvedSource source, RemoteFile file, HttpStatusCode status, string? reason)
+    {
+        string url = Redact(file.Url);
+        string answer = $"{(int)status} {reason ?? status.ToString()}";
+        string message = status switch
+        {
+            HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden when file.OnHub => source.Token is null
+                ? $"The hub answered {answer} for {url}: the repository '{source.Repository}' is private or gated. Accept its terms on the " +
+                  "hub if it has any, create an access token with read access (https://huggingface.co/settings/tokens) and set " +
+                  $"the environment variable {HubEnvironment.TokenVariable} to it."
+                : $"The hub answered {answer} for {url} although {HubEnvironment.TokenVariable} is set: the token is invalid, expired, or " +
+                  $"has no read access to '{source.Repository}' (gated repositories also need their terms accepted). Check the " +
+                  "token at https://huggingface.co/settings/tokens.",
+            HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden =>
+                $"The server answered {answer} for the ONNX graph at {url}. {HubEnvironment.TokenVariable} is only sent to the hub " +
+                $"({Redact(source.Endpoint)}), not to other hosts; give a URL that needs no credentials in GlucoseModelSource.OnnxUrl " +
+                $"or {HubEnvironment.OnnxUrlVariable}, or put model.onnx into '{source.Folder}' by hand (see models/README.md).",
+            HttpStatusCode.NotFound when file.OnHub && file.RelativePath != GlucoseModelSource.OnnxFileName =>
+                $"Not found (404): {url}. Check the repository '{source.Repository}', the revision '{source.Revision}' and the " +
+                $"file '{file.RelativePath}' (GlucoseModelSource.Repository, Revision and Files); a private repository also " +
+                $"answers 404 without {HubEnvironment.TokenVariable}.",
+            HttpStatusCode.NotFound =>
+                $"Not found (404): the ONNX graph at {url}. Check GlucoseModelSource.OnnxUrl or {HubEnvironment.OnnxUrlVariable} " +
+                $"(default {GlucoseModelSource.DefaultOnnxUrl}), or export the graph yourself with models/export_onnx.py.",
+            _ => $"The server answered {answer} for {url}; try again later, or check the URL.",
+        };
+        return new HttpRequestException(message, inner: null, status);
+    }
+
+    public static HttpRequestException Unreachable(ResolvedSource source, RemoteFile file, int attempts, HttpRequestException last) =>
+        new(
+            $"Could not download {Redact(file.Url)} ({attempts} {(attempts == 1 ? "try" : "tries")}): {last.Message.TrimEnd('.')}. Check the network connection, the proxy " +
+            $"(HTTPS_PROXY) and the hub address ({HubEnvironment.EndpointVariable}, now {Redact(source.Endpoint)}). To run from the " +
+            $"cache only, set {HubEnvironment.OfflineVariable}=1; the cache folder '{source.Folder}' must then hold the model " +
+            "(see models/README.md).",
+            last,
+            last.StatusCode);
+
+    public static IOException Interrupted(RemoteFile file, string partialPath, long bytesKept, int attempts, Exception last) =>
+        new(
+            $"Downloading {Redact(file.Url)} was interrupted {attempts} times (last: {last.Message}). The " +
+            $"{bytesKept.ToString("N0", CultureInfo.InvariantCulture)} bytes received are kept in '{partialPath}'; run again to " +
+            "resume from there.",
+            last);
+
+    public static IOException DiskFull(ResolvedSource source, RemoteFile file, string partialPath, long? needed, long? free, IOException? inner)
+    {
+        string size = needed is long n ? $"{Megabytes(n)} more" : "more space";
+        string room = free is long f ? $" ({Megabytes(f)} free)" : string.Empty;
+        return new IOException(
+            $"The disk is full: {file.RelativePath} needs {size} in '{source.CacheRoot}'{room}. Free some space there, or set " +
+            $"{HubEnvironment.CacheVariable} (or GlucoseModelSource.CacheDirectory) to a folder on a disk with room; what was " +
+            $"downloaded so far is kept in '{partialPath}' and the download resumes from there.",
+            inner);
+    }
+
+    public static IOException NotWritable(ResolvedSource source, Exception inner) =>
+        new(
+            $"Cannot write to the model cache '{source.Folder}': {inner.Message} Set {HubEnvironment.CacheVariable} (or " +
+            "GlucoseModelSource.CacheDirectory) to a folder you can write to.",
+            inner);
+
+    /// <summary>Offline, and files are missing: the commands that fill the cache, and the layout to copy by hand.</summary>
+    public static FileNotFoundException OfflineMissing(ResolvedSource source, IReadOnlyList<string> missing)
+    {
+        var text = new StringBuilder();
+        text.Append(CultureInfo.InvariantCulture, $"The GLuCoSE model {source.Description} is not in the cache, and offline mode ")
+            .Append(CultureInfo.InvariantCulture, $"({HubEnvironment.OfflineVariable}=1 or GlucoseModelSource.Offline) forbids downloading it. ")
+            .Append(CultureInfo.InvariantCulture, $"Missing from '{source.Folder}': {string.Join(", ", missing)}.").AppendLine()
+            .AppendLine("Either:")
+            .AppendLine("  1. on a connected machine, download it into an empty cache folder:")
+            .Append(CultureInfo.InvariantCulture, $"       {HubEnvironment.CacheVariable}=/tmp/glucose-cache {CliDownload} --source {CliSource(source)}").AppendLine()
+            .Append(CultureInfo.InvariantCulture, $"     (or run GlucoseEmbedder.CreateAsync there once), then copy /tmp/glucose-cache/{RelativeFolder(source)} ")
+            .Append(CultureInfo.InvariantCulture, $"to '{source.Folder}' on this machine; or").AppendLine()
+            .Append(CultureInfo.InvariantCulture, $"  2. copy a model folder by hand into '{source.Folder}': ");
+        var layout = new List<string>(source.Files.Count);
+        foreach (RemoteFile file in source.Files)
+        {
+            layout.Add(file.RelativePath == GlucoseModelSource.OnnxFileName ? $"model.onnx (from {Redact(file.Url)})" : file.RelativePath);
+        }
+
+        text.Append(string.Join(", ", layout))
+            .Append(CultureInfo.InvariantCulture, $" (the repository files from {Redact(source.Endpoint)}/{source.Repository}/tree/{source.Revision}); ")
+            .Append("see models/README.md. A folder can also be loaded directly with GlucoseEmbedder.Create(folder).");
+        return new FileNotFoundException(text.ToString(), Path.Combine(source.Folder, missing[0]));
+    }
+
+    /// <summary>Offline, and a cached file is not the one the manifest recorded.</summary>
+    public static InvalidDataException OfflineDamaged(ResolvedSource source, IReadOnlyList<string> problems, Exception? inner = null) =>
+        new(
+            $"The cached GLuCoSE model {source.Description} in '{source.Folder}' is damaged: {string.Join("; ", problems)}. Offline " +
+            $"mode ({HubEnvironment.OfflineVariable}=1 or GlucoseModelSource.Offline) forbids downloading it again. Connect and run " +
+            $"again without offline mode (the damaged files are downloaded again), or copy an intact copy of the folder (with its " +
+            $"{ModelManifest.FileName}) from another machine.",
+            inner);
+
+    private static string CliSource(ResolvedSource source)
+    {
+        string onnx = source.CustomOnnxUrl is Uri url ? $" --onnx-url {Redact(url)}" : string.Empty;
+        return $"{source.Repository}@{source.Revision}{onnx}";
+    }
+
+    private static string RelativeFolder(ResolvedSource source) =>
+        Path.GetRelativePath(source.CacheRoot, source.Folder).Replace(Path.DirectorySeparatorChar, '/');
+
+    private static string Megabytes(long bytes) => string.Create(CultureInfo.InvariantCulture, $"{bytes / 1e6:F1} MB");
+}

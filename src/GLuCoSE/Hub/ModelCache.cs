@@ -1,0 +1,190 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Security.Cryptography;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace GLuCoSE.Hub;
+
+/// <summary>
+/// The cache folder of one hub source: checks it against its manifest (size and SHA-256 of every file, on every
+/// load), and, unless offline, downloads what is missing or damaged under a lock file that keeps concurrent
+/// downloads of the same model, in this process or others, from writing at the same time.
+/// </summary>
+internal static class ModelCache
+{
+    public static async Task<string> EnsureAsync(ResolvedSource source, HubEnvironment environment, IProgress<DownloadProgress>? progress, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+
+        // Without the lock first: a complete cache needs no write access and no network.
+        CacheCheck check = await CheckAsync(source, cancellationToken).ConfigureAwait(false);
+        if (check.IsComplete)
+        {
+            return source.Folder;
+        }
+
+        if (source.Offline)
+        {
+            return check.IsUsableOffline ? source.Folder : throw check.OfflineError(source);
+        }
+
+        try
+        {
+            Directory.CreateDirectory(source.Folder);
+        }
+        catch (UnauthorizedAccessException ex)
+        {
+            throw HubErrors.NotWritable(source, ex);
+        }
+
+        using CacheLock held = await CacheLock.AcquireAsync(source.Folder + ".lock", source.Folder, environment, cancellationToken).ConfigureAwait(false);
+
+        // Another process may have filled the folder while this one waited for the lock.
+        check = await CheckAsync(source, cancellationToken).ConfigureAwait(false);
+        ModelManifest manifest = check.Manifest ?? new ModelManifest();
+        manifest.Source = source.Description;
+        var downloader = new FileDownloader(source, environment, progress);
+        foreach (RemoteFile file in check.ToDownload)
+        {
+            // A damaged file leaves before its replacement arrives, so that an interrupted repair reads as missing.
+            if (manifest.Files.Remove(file.RelativePath))
+            {
+                manifest.Write(source.Folder);
+            }
+
+            string target = source.PathOf(file);
+            if (File.Exists(target))
+            {
+                File.Delete(target);
+            }
+
+            manifest.Files[file.RelativePath] = await downloader.DownloadAsync(file, cancellationToken).ConfigureAwait(false);
+            manifest.Write(source.Folder);
+        }
+
+        return source.Folder;
+    }
+
+    private static async Task<CacheCheck> CheckAsync(ResolvedSource source, CancellationToken cancellationToken)
+    {
+        var check = new CacheCheck();
+        if (!Directory.Exists(source.Folder))
+        {
+            foreach (RemoteFile file in source.Files)
+            {
+                check.Missing(file);
+            }
+
+            return check;
+        }
+
+        try
+        {
+            check.Manifest = ModelManifest.Read(source.Folder);
+        }
+        catch (InvalidDataException ex)
+        {
+            check.ManifestError = ex;
+        }
+
+        foreach (RemoteFile file in source.Files)
+        {
+            string path = source.PathOf(file);
+            var info = new FileInfo(path);
+            if (!info.Exists)
+            {
+                check.Missing(file);
+                continue;
+            }
+
+            if (check.Manifest is null)
+            {
+                // Files without a manifest were copied by hand: trusted offline, replaced online.
+                check.Unverified(file);
+                continue;
+            }
+
+            if (!check.Manifest.Files.TryGetValue(file.RelativePath, out ManifestEntry? entry))
+            {
+                check.Damaged(file, $"{file.RelativePath} is not in {ModelManifest.FileName}");
+                continue;
+            }
+
+            if (info.Length != entry.Size)
+            {
+                check.Damaged(file, $"{file.RelativePath} has {info.Length} bytes, {ModelManifest.FileName} says {entry.Size}");
+                continue;
+            }
+
+            string sha256 = await Sha256Async(path, cancellationToken).ConfigureAwait(false);
+            if (!string.Equals(sha256, entry.Sha256, StringComparison.OrdinalIgnoreCase))
+            {
+                check.Damaged(file, $"{file.RelativePath} has SHA-256 {sha256}, {ModelManifest.FileName} says {entry.Sha256}");
+            }
+        }
+
+        return check;
+    }
+
+    private static async Task<string> Sha256Async(string path, CancellationToken cancellationToken)
+    {
+        var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 16, useAsync: true);
+        await using (stream.ConfigureAwait(false))
+        {
+            return Hex.Lower(await SHA256.HashDataAsync(stream, cancellationToken).ConfigureAwait(false));
+        }
+    }
+
+    /// <summary>What a look at the cache folder found.</summary>
+    private sealed class CacheCheck
+    {
+        private readonly List<string> _missing = [];
+        private readonly List<string> _damaged = [];
+
+        public ModelManifest? Manifest { get; set; }
+
+        public InvalidDataException? ManifestError { get; set; }
+
+        public List<RemoteFile> ToDownload { get; } = [];
+
+        public bool IsComplete => ToDownload.Count == 0;
+
+        /// <summary>Gets whether offline mode may use the folder: nothing missing or damaged (hand-copied files are trusted).</summary>
+        public bool IsUsableOffline => _missing.Count == 0 && _damaged.Count == 0 && ManifestError is null;
+
+        public void Missing(RemoteFile file)
+        {
+            _missing.Add(file.RelativePath);
+            ToDownload.Add(file);
+        }
+
+        public void Damaged(RemoteFile file, string problem)
+        {
+            _damaged.Add(problem);
+            ToDownload.Add(file);
+        }
+
+        public void Unverified(RemoteFile file)
+        {
+            ToDownload.Add(file);
+        }
+
+        /// <summary>Returns the error for offline mode: a damaged manifest or files first, then missing files.</summary>
+        public Exception OfflineError(ResolvedSource source)
+        {
+            if (ManifestError is not null)
+            {
+                return HubErrors.OfflineDamaged(source, [ManifestError.Message], ManifestError);
+            }
+
+            if (_damaged.Count > 0)
+            {
+                return HubErrors.OfflineDamaged(source, _damaged);
+            }
+
+            return HubErrors.OfflineMissing(source, _missing);
+        }
+    }
+}

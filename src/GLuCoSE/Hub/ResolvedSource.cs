@@ -1,0 +1,166 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace GLuCoSE.Hub;
+
+/// <summary>A hub source with every default filled in from the environment: URLs, token, cache folder, offline flag.</summary>
+internal sealed class ResolvedSource
+{
+    private static readonly Regex RevisionPattern = new("^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*$", RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
+
+    private ResolvedSource(
+        string description,
+        string repository,
+        string revision,
+        Uri endpoint,
+        string cacheRoot,
+        string folder,
+        bool offline,
+        string? token,
+        IReadOnlyList<RemoteFile> files,
+        Uri? customOnnxUrl)
+    {
+        Description = description;
+        Repository = repository;
+        Revision = revision;
+        Endpoint = endpoint;
+        CacheRoot = cacheRoot;
+        Folder = folder;
+        Offline = offline;
+        Token = token;
+        Files = files;
+        CustomOnnxUrl = customOnnxUrl;
+    }
+
+    /// <summary>Gets <c>owner/name@revision</c>.</summary>
+    public string Description { get; }
+
+    public string Repository { get; }
+
+    public string Revision { get; }
+
+    public Uri Endpoint { get; }
+
+    public string CacheRoot { get; }
+
+    /// <summary>Gets the full path of this source's model folder in the cache.</summary>
+    public string Folder { get; }
+
+    public bool Offline { get; }
+
+    /// <summary>Gets the hub token; never put it in a message or a log.</summary>
+    public string? Token { get; }
+
+    /// <summary>Gets the repository files first, then the ONNX graph (the big one) last.</summary>
+    public IReadOnlyList<RemoteFile> Files { get; }
+
+    /// <summary>Gets the ONNX URL when it is not the repository's usual one (it then has a cache folder of its own).</summary>
+    public Uri? CustomOnnxUrl { get; }
+
+    public static ResolvedSource Resolve(GlucoseModelSource source, HubEnvironment environment)
+    {
+        string repository = source.Repository
+            ?? throw new ArgumentException("The source names neither a Repository nor a LocalDirectory; set one of them.", nameof(source));
+        if (!GlucoseModelSource.IsRepositoryName(repository))
+        {
+            throw new ArgumentException($"Repository must be 'owner/name', such as '{GlucoseModelSource.DefaultRepository}'; found '{repository}'.", nameof(source));
+        }
+
+        string revision = source.Revision;
+        if (!RevisionPattern.IsMatch(revision ?? string.Empty) || revision!.Contains("..", StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"Revision must be a commit hash, branch or tag, such as '{GlucoseModelSource.DefaultRevision}' or 'main'; found '{revision}'.", nameof(source));
+        }
+
+        string endpointText = source.Endpoint ?? environment.Get(HubEnvironment.EndpointVariable) ?? GlucoseModelSource.DefaultEndpoint;
+        Uri endpoint = ParseHttpUrl(endpointText.TrimEnd('/'), source.Endpoint is null && environment.Get(HubEnvironment.EndpointVariable) is not null ? HubEnvironment.EndpointVariable : "Endpoint");
+
+        var files = new List<RemoteFile>(source.Files.Count + 1);
+        var seen = new HashSet<string>(StringComparer.Ordinal) { GlucoseModelSource.OnnxFileName };
+        foreach (string path in source.Files)
+        {
+            if (!IsRelativePath(path))
+            {
+                throw new ArgumentException($"Files must hold relative paths inside the repository with '/' separators, such as '1_Pooling/config.json'; found '{path}'.", nameof(source));
+            }
+
+            if (!seen.Add(path))
+            {
+                throw new ArgumentException($"Files lists '{path}' twice (or names model.onnx, which comes from the ONNX URL); list each repository file once.", nameof(source));
+            }
+
+            files.Add(new RemoteFile(path, HubFileUrl(endpoint, repository, revision, path), OnHub: true));
+        }
+
+        string? onnxText = source.OnnxUrl ?? environment.Get(HubEnvironment.OnnxUrlVariable);
+        string defaultOnnx = string.Equals(repository, GlucoseModelSource.DefaultRepository, StringComparison.OrdinalIgnoreCase)
+            ? GlucoseModelSource.DefaultOnnxUrl
+            : HubFileUrl(endpoint, repository, revision, "onnx/model.onnx").AbsoluteUri;
+        Uri onnx = ParseHttpUrl(onnxText ?? defaultOnnx, source.OnnxUrl is null && onnxText is not null ? HubEnvironment.OnnxUrlVariable : "OnnxUrl");
+        string endpointPrefix = endpoint.AbsoluteUri.TrimEnd('/') + "/";
+        files.Add(new RemoteFile(GlucoseModelSource.OnnxFileName, onnx, onnx.AbsoluteUri.StartsWith(endpointPrefix, StringComparison.Ordinal)));
+
+        string cacheRoot = Path.GetFullPath(source.CacheDirectory ?? environment.Get(HubEnvironment.CacheVariable) ?? environment.DefaultCacheRoot());
+
+        // One folder per repository and revision; a graph from another URL than the usual one gets a folder of its own.
+        string revisionFolder = revision.Replace("/", "--", StringComparison.Ordinal);
+        Uri? customOnnx = null;
+        if (onnxText is not null && !string.Equals(onnx.AbsoluteUri, new Uri(defaultOnnx).AbsoluteUri, StringComparison.Ordinal))
+        {
+            customOnnx = onnx;
+            revisionFolder += "-onnx-" + ShortHash(onnx.AbsoluteUri);
+        }
+
+        string folder = Path.Combine(cacheRoot, repository.Replace("/", "--", StringComparison.Ordinal), revisionFolder);
+        return new ResolvedSource(
+            $"{repository}@{revision}",
+            repository,
+            revision,
+            endpoint,
+            cacheRoot,
+            folder,
+            source.Offline ?? environment.IsTrue(HubEnvironment.OfflineVariable),
+            environment.Get(HubEnvironment.TokenVariable),
+            files,
+            customOnnx);
+    }
+
+    /// <summary>Returns the full path of a file of the model folder.</summary>
+    public string PathOf(RemoteFile file) => Path.Combine(Folder, file.RelativePath.Replace('/', Path.DirectorySeparatorChar));
+
+    private static Uri HubFileUrl(Uri endpoint, string repository, string revision, string path)
+    {
+        var builder = new StringBuilder(endpoint.AbsoluteUri.TrimEnd('/'));
+        builder.Append('/').Append(repository).Append("/resolve/").Append(Uri.EscapeDataString(revision));
+        foreach (string segment in path.Split('/'))
+        {
+            builder.Append('/').Append(Uri.EscapeDataString(segment));
+        }
+
+        return new Uri(builder.ToString());
+    }
+
+    private static Uri ParseHttpUrl(string text, string name)
+    {
+        if (!Uri.TryCreate(text, UriKind.Absolute, out Uri? uri) || (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp))
+        {
+            throw new ArgumentException($"{name} must be an absolute http or https URL; found '{text}'.", name);
+        }
+
+        return uri;
+    }
+
+    private static bool IsRelativePath(string path) =>
+        !string.IsNullOrWhiteSpace(path) && !path.StartsWith('/') && !path.Contains('\\', StringComparison.Ordinal) && !Path.IsPathRooted(path)
+        && !Array.Exists(path.Split('/'), segment => segment is "" or "." or "..");
+
+    private static string ShortHash(string text)
+    {
+        byte[] hash = SHA256.HashData(Encoding.UTF8.GetBytes(text));
+        return Hex.Lower(hash.AsSpan(0, 6));
+    }
+}

@@ -1,0 +1,45 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+
+namespace GLuCoSE.Benchmarks;
+
+/// <summary>--name value options.</summary>
+internal sealed class Args
+{
+    private readonly Dictionary<string, string> _values = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _flags = new(StringComparer.Ordinal);
+
+    public Args(string[] args)
+    {
+        for (int i = 0; i < args.Length; i++)
+        {
+            if (!args[i].StartsWith("--", StringComparison.Ordinal))
+            {
+                throw new ArgumentException($"unexpected argument '{args[i]}'");
+            }
+
+            if (i + 1 < args.Length && !args[i + 1].StartsWith("--", StringComparison.Ordinal))
+            {
+                _values[args[i]] = args[++i];
+            }
+            else
+            {
+                _flags.Add(args[i]);
+            }
+        }
+    }
+
+    public string Required(string name) => _values.TryGetValue(name, out string? value) ? value : throw new ArgumentException($"{name} is required");
+
+    public string? Optional(string name) => _values.TryGetValue(name, out string? value) ? value : null;
+
+    public bool Flag(string name) => _flags.Contains(name);
+
+    public int Int(string name, int fallback) => _values.TryGetValue(name, out string? value) ? int.Parse(value, CultureInfo.InvariantCulture) : fallback;
+
+    public int[] Ints(string name, int[] fallback) =>
+        _values.TryGetValue(name, out string? value) ? Array.ConvertAll(value.Split(','), s => int.Parse(s, CultureInfo.InvariantCulture)) : fallback;
+
+    public string[] List(string name, string[] fallback) => _values.TryGetValue(name, out string? value) ? value.Split(',') : fallback;
+}

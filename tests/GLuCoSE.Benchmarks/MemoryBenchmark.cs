@@ -1,0 +1,46 @@
+using System;
+using System.Diagnostics;
+
+namespace GLuCoSE.Benchmarks;
+
+/// <summary>RSS and handle count after each of several passes of batched Encode over the corpus.</summary>
+internal static class MemoryBenchmark
+{
+    public static int Run(Args args)
+    {
+        string model = args.Required("--model");
+        string[] corpus = Corpus.Load(args.Required("--corpus"), args.Optional("--sentences") is string n ? int.Parse(n, System.Globalization.CultureInfo.InvariantCulture) : null);
+        int passes = args.Int("--passes", 20);
+        var options = new GlucoseEmbedderOptions
+        {
+            ModelFileName = args.Optional("--variant") == "int8" ? "model_int8.onnx" : "model.onnx",
+            BatchSize = args.Int("--batch-size", 32),
+            MaxBatchTokens = args.Int("--max-batch-tokens", 0),
+        };
+
+        Console.WriteLine($"# {Machine.Describe()}; before load: RSS {Machine.RssMiB():F0} MiB");
+        using GlucoseEmbedder embedder = GlucoseEmbedder.Create(model, options);
+        Console.WriteLine($"after load: RSS {Machine.RssMiB():F0} MiB, handles {Machine.HandleCount()}");
+        double second = 0;
+        double last = 0;
+        for (int pass = 1; pass <= passes; pass++)
+        {
+            var clock = Stopwatch.StartNew();
+            embedder.Encode(corpus);
+            last = Machine.RssMiB();
+            if (pass == 2)
+            {
+                second = last;
+            }
+
+            Console.WriteLine($"pass {pass}: {clock.Elapsed.TotalSeconds:F1} s, RSS {last:F0} MiB, peak {Machine.PeakRssMiB():F0} MiB, handles {Machine.HandleCount()}");
+        }
+
+        if (passes >= 2)
+        {
+            Console.WriteLine($"RSS after pass {passes} vs pass 2: {(last / second) - 1:+0.0%;-0.0%}; peak RSS {Machine.PeakRssMiB():F0} MiB");
+        }
+
+        return 0;
+    }
+}

@@ -1,0 +1,38 @@
+// GLuCoSE benchmarks. Commands:
+//   throughput --model DIR --corpus FILE   library Encode vs the bare ONNX Runtime floor (fp32 and int8, several batch
+//                                          sizes), then concurrent single-sentence callers, load time, memory
+//   concurrent --model DIR --corpus FILE   only the concurrent scenario
+//   memory     --model DIR --corpus FILE   RSS across repeated passes over the corpus
+//   load       --model DIR                 model load time, and whether a saved optimized model loads faster
+//   shapes     --model DIR                 bare Run time per [batch, sequence] shape (the micro-batch cost model)
+//   micro      [BenchmarkDotNet args]      tokenizer and pooling micro-benchmarks
+// DIR comes from `../shared/tools/make-bench-model DIR all`; FILE is a JSON array of sentences.
+using System;
+using BenchmarkDotNet.Running;
+using GLuCoSE.Benchmarks;
+
+if (args.Length == 0)
+{
+    Console.Error.WriteLine("usage: GLuCoSE.Benchmarks throughput|concurrent|memory|micro [options]  (see Program.cs)");
+    return 2;
+}
+
+switch (args[0])
+{
+    case "throughput":
+        return ThroughputBenchmark.Run(new Args(args[1..]));
+    case "concurrent":
+        return ConcurrentBenchmark.Run(new Args(args[1..]));
+    case "shapes":
+        return ShapesBenchmark.Run(new Args(args[1..]));
+    case "load":
+        return LoadBenchmark.Run(new Args(args[1..]));
+    case "memory":
+        return MemoryBenchmark.Run(new Args(args[1..]));
+    case "micro":
+        BenchmarkSwitcher.FromAssembly(typeof(Machine).Assembly).Run(args[1..]);
+        return 0;
+    default:
+        Console.Error.WriteLine($"unknown command '{args[0]}'");
+        return 2;
+}

@@ -1,0 +1,193 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.IO;
+using System.Linq;
+using GLuCoSE.Inference;
+using Microsoft.ML.OnnxRuntime;
+
+namespace GLuCoSE.Benchmarks;
+
+/// <summary>
+/// The library's Encode against the bare ONNX Runtime floor: the same graph in an InferenceSession with the same
+/// options, fed the same pre-tokenized, length-sorted, padded batches, timing only Run. Alternating rounds.
+/// </summary>
+internal static class ThroughputBenchmark
+{
+    public static int Run(Args args)
+    {
+        string model = args.Required("--model");
+        string[] corpus = Corpus.Load(args.Required("--corpus"), args.Optional("--sentences") is string n ? int.Parse(n, System.Globalization.CultureInfo.InvariantCulture) : null);
+        int rounds = args.Int("--rounds", 2);
+        int[] batchSizes = args.Ints("--batch-sizes", [1, 8, 32, 128]);
+        int[] tokenBudgets = args.Ints("--token-budgets", [2048]);
+        string[] variants = args.List("--variants", ["fp32", "int8"]);
+        int? threads = args.Optional("--threads") is string t ? int.Parse(t, System.Globalization.CultureInfo.InvariantCulture) : null;
+
+        Console.WriteLine($"# {Machine.Describe()}");
+        Console.WriteLine($"# corpus: {corpus.Length} sentences; rounds: {rounds}; intra-op threads: {threads?.ToString() ?? "ORT default"}");
+        ModelCost cost = ModelCost.Load(model);
+        double? peak = Machine.PeakGflops(Environment.ProcessorCount);
+        double worst = double.MaxValue;
+        string worstCase = string.Empty;
+        var speeds = new Dictionary<string, double>();
+
+        foreach (string variant in variants)
+        {
+            string file = variant == "int8" ? "model_int8.onnx" : "model.onnx";
+            var clock = Stopwatch.StartNew();
+            using (GlucoseEmbedder cold = GlucoseEmbedder.Create(model, new GlucoseEmbedderOptions { ModelFileName = file, IntraOpNumThreads = threads }))
+            {
+                Console.WriteLine($"{variant} load: {clock.Elapsed.TotalSeconds:F2} s (first Create in this process)");
+            }
+
+            var cases = new List<(string Name, int BatchSize, int Budget)>();
+            foreach (int bs in batchSizes)
+            {
+                cases.Add(($"bs={bs}", bs, 0));
+            }
+
+            foreach (int budget in tokenBudgets)
+            {
+                if (budget > 0)
+                {
+                    cases.Add(($"bs=128,tokens<={budget}", 128, budget));
+                }
+            }
+
+            foreach ((string name, int batchSize, int budget) in cases)
+            {
+                var options = new GlucoseEmbedderOptions { ModelFileName = file, BatchSize = batchSize, MaxBatchTokens = budget, IntraOpNumThreads = threads };
+                using GlucoseEmbedder embedder = GlucoseEmbedder.Create(model, options);
+                using SessionOptions sessionOptions = OnnxEncoder.CreateSessionOptions(GlucoseExecutionProvider.Cpu, threads);
+                using var session = new InferenceSession(Path.Combine(model, file), sessionOptions);
+                using var floor = new Floor(session, embedder, corpus, batchSize, budget);
+
+                embedder.Encode(corpus.Take(Math.Min(corpus.Length, 64)).ToArray());
+                floor.RunOnce(warmupOnly: true);
+                double library = 0, bare = 0;
+                for (int r = 0; r < rounds; r++)
+                {
+                    clock.Restart();
+                    embedder.Encode(corpus);
+                    library += clock.Elapsed.TotalSeconds;
+                    bare += floor.RunOnce(warmupOnly: false);
+                }
+
+                double librarySpeed = corpus.Length * rounds / library;
+                double floorSpeed = corpus.Length * rounds / bare;
+                double ratio = librarySpeed / floorSpeed;
+                double gflops = floor.Flops(cost) * rounds / library / 1e9;
+                speeds[$"{variant} {name}"] = librarySpeed;
+                Console.WriteLine(
+                    $"{variant} {name} library={librarySpeed:F1} sent/s floor={floorSpeed:F1} sent/s ratio={ratio:F3}" +
+                    $"  tokens/s={floor.RealTokens * rounds / library:F0} (padded {floor.PaddedTokens * rounds / library:F0})" +
+                    $"  {gflops:F0} GFLOP/s{(peak is double p ? $" = {gflops / p:P0} of {p:F0} peak" : string.Empty)}");
+                if (ratio < worst)
+                {
+                    worst = ratio;
+                    worstCase = $"{variant} {name}";
+                }
+            }
+        }
+
+        foreach (string name in speeds.Keys.Where(k => k.StartsWith("fp32 ", StringComparison.Ordinal)))
+        {
+            string int8 = "int8 " + name[5..];
+            if (speeds.TryGetValue(int8, out double q))
+            {
+                Console.WriteLine($"int8/fp32 {name[5..]}: {q / speeds[name]:F2}x");
+            }
+        }
+
+        Console.WriteLine($"worst library/floor ratio: {worst:F3} ({worstCase})");
+        Console.WriteLine($"peak RSS: {Machine.PeakRssMiB():F0} MiB");
+        if (!args.Flag("--no-concurrent"))
+        {
+            return ConcurrentBenchmark.Run(args);
+        }
+
+        return 0;
+    }
+
+    /// <summary>The bare floor: pre-built input tensors for the library's own batch plan, timing only Run.</summary>
+    private sealed class Floor : IDisposable
+    {
+        private readonly InferenceSession _session;
+        private readonly List<(OrtValue[] Inputs, long Batch, long Sequence)> _batches = new();
+        private readonly string[] _inputNames;
+        private readonly string[] _outputNames;
+        private readonly RunOptions _runOptions = new();
+
+        public Floor(InferenceSession session, GlucoseEmbedder embedder, string[] corpus, int batchSize, int budget)
+        {
+            _session = session;
+            _inputNames = session.InputMetadata.Keys.ToArray();
+            _outputNames = [session.OutputMetadata.Keys.First()];
+            int[][] ids = corpus.Select(s => embedder.Tokenizer.EncodeToIds(s, embedder.MaxSequenceLength)).ToArray();
+            int[] order = BatchPlanner.OrderByLengthDescending(ids);
+            int[] lengths = order.Select(i => ids[i].Length).ToArray();
+            foreach ((int start, int count) in BatchPlanner.Plan(lengths, batchSize, budget))
+            {
+                int longest = lengths[start];
+                var inputIds = new long[count * longest];
+                var mask = new long[count * longest];
+                Array.Fill(inputIds, GlucoseTokenizer.PaddingId);
+                for (int b = 0; b < count; b++)
+                {
+                    int[] row = ids[order[start + b]];
+                    for (int k = 0; k < row.Length; k++)
+                    {
+                        inputIds[(b * longest) + k] = row[k];
+                        mask[(b * longest) + k] = 1;
+                    }
+
+                    RealTokens += row.Length;
+                }
+
+                PaddedTokens += count * longest;
+                long[] shape = [count, longest];
+                OrtValue[] inputs = _inputNames.Select(name => name switch
+                {
+                    "input_ids" => OrtValue.CreateTensorValueFromMemory(inputIds, shape),
+                    "attention_mask" => OrtValue.CreateTensorValueFromMemory(mask, shape),
+                    _ => OrtValue.CreateTensorValueFromMemory(new long[count * longest], shape),
+                }).ToArray();
+                _batches.Add((inputs, count, longest));
+            }
+        }
+
+        public long RealTokens { get; }
+
+        public long PaddedTokens { get; }
+
+        public double Flops(ModelCost cost) => _batches.Sum(b => cost.Flops(b.Batch, b.Sequence));
+
+        /// <summary>Runs every batch once; returns the seconds spent inside Run.</summary>
+        public double RunOnce(bool warmupOnly)
+        {
+            double seconds = 0;
+            foreach ((OrtValue[] inputs, _, _) in warmupOnly ? _batches.Take(2) : _batches)
+            {
+                long start = Stopwatch.GetTimestamp();
+                using IDisposableReadOnlyCollection<OrtValue> outputs = _session.Run(_runOptions, _inputNames, inputs, _outputNames);
+                seconds += Stopwatch.GetElapsedTime(start).TotalSeconds;
+            }
+
+            return seconds;
+        }
+
+        public void Dispose()
+        {
+            foreach ((OrtValue[] inputs, _, _) in _batches)
+            {
+                foreach (OrtValue value in inputs)
+                {
+                    value.Dispose();
+                }
+            }
+
+            _runOptions.Dispose();
+        }
+    }
+}

@@ -1,0 +1,305 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.RegularExpressions;
+using System.Threading;
+using System.Threading.Tasks;
+using GLuCoSE.Tests.Infrastructure;
+
+namespace GLuCoSE.Tests.Hub;
+
+/// <summary>One request the fake hub received.</summary>
+internal sealed record RecordedRequest(string Path, string? Range, string? Authorization, string? IfRange);
+
+/// <summary>
+/// A tiny HTTP/1.1 server on 127.0.0.1 that plays the Hugging Face hub (<c>/hub/{repo}/resolve/{revision}/{path}</c>,
+/// with the LFS file answered by a redirect to <c>/cdn/...</c>, as the hub does) and the ONNX host
+/// (<c>/onnx/GLuCoSE-base-ja.onnx</c>), serving the tiny model folder. It honours <c>Range: bytes=N-</c> and
+/// <c>If-Range</c>, closes every connection after one response, and can refuse, cut short or slow down a file.
+/// </summary>
+internal sealed partial class FakeHub : IDisposable
+{
+    public const string OnnxPath = "/onnx/GLuCoSE-base-ja.onnx";
+
+    private readonly TcpListener _listener;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Dictionary<string, byte[]> _files = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, HttpStatusCode> _statuses = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (long Bytes, int Times, bool Hang)> _cuts = new(StringComparer.Ordinal);
+    private readonly Task _acceptLoop;
+
+    public FakeHub(string repository = GlucoseModelSource.DefaultRepository, string revision = GlucoseModelSource.DefaultRevision)
+    {
+        Repository = repository;
+        Revision = revision;
+        foreach (string file in GlucoseModelSource.DefaultFiles)
+        {
+            _files[HubPath(file)] = File.ReadAllBytes(Path.Combine(TestPaths.TinyModel, file));
+        }
+
+        _files["/cdn/sentencepiece.bpe.model"] = _files[HubPath("sentencepiece.bpe.model")];
+        _files[OnnxPath] = File.ReadAllBytes(Path.Combine(TestPaths.TinyModel, "model.onnx"));
+        _listener = new TcpListener(IPAddress.Loopback, 0);
+        _listener.Start();
+        Port = ((IPEndPoint)_listener.LocalEndpoint).Port;
+        _acceptLoop = AcceptLoopAsync();
+    }
+
+    public string Repository { get; }
+
+    public string Revision { get; }
+
+    public int Port { get; }
+
+    /// <summary>Gets the value for HF_ENDPOINT.</summary>
+    public string Endpoint => $"http://127.0.0.1:{Port}/hub";
+
+    /// <summary>Gets the value for GLUCOSE_ONNX_URL.</summary>
+    public string OnnxUrl => $"http://127.0.0.1:{Port}{OnnxPath}";
+
+    public ConcurrentQueue<RecordedRequest> Requests { get; } = new();
+
+    /// <summary>Gets or sets a pause after each 64 KiB sent, to make transfers overlap.</summary>
+    public TimeSpan ChunkDelay { get; set; }
+
+    /// <summary>Gets or sets whether Range headers are ignored (the whole file is sent with 200).</summary>
+    public bool IgnoreRange { get; set; }
+
+    public string HubPath(string file) => $"/hub/{Repository}/resolve/{Revision}/{file}";
+
+    /// <summary>Gets the server path of a file of the model folder.</summary>
+    public string PathOf(string file) => file == "model.onnx" ? OnnxPath : HubPath(file);
+
+    /// <summary>Answers <paramref name="status"/> for the file (a model-folder name such as <c>config.json</c>).</summary>
+    public void Refuse(string file, HttpStatusCode status) => _statuses[PathOf(file)] = status;
+
+    /// <summary>Answers <paramref name="status"/> for every file.</summary>
+    public void RefuseAll(HttpStatusCode status)
+    {
+        foreach (string path in _files.Keys)
+        {
+            _statuses[path] = status;
+        }
+    }
+
+    /// <summary>Announces the full length but sends only <paramref name="bytes"/> bytes, then closes, for the next <paramref name="times"/> responses.</summary>
+    public void Cut(string file, long bytes, int times = int.MaxValue) => _cuts[PathOf(file)] = (bytes, times, false);
+
+    /// <summary>Sends <paramref name="bytes"/> bytes, then nothing more while the connection stays open, for the next <paramref name="times"/> responses.</summary>
+    public void Stall(string file, long bytes, int times = 1) => _cuts[PathOf(file)] = (bytes, times, true);
+
+    /// <summary>Sends every file whole again.</summary>
+    public void Heal()
+    {
+        _cuts.Clear();
+        _statuses.Clear();
+    }
+
+    public byte[] Content(string file) => _files[PathOf(file)];
+
+    public IReadOnlyList<RecordedRequest> RequestsFor(string file)
+    {
+        string path = PathOf(file);
+        return Requests.Where(r => r.Path == path).ToList();
+    }
+
+    /// <summary>Stops listening: later connections are refused.</summary>
+    public void Stop()
+    {
+        if (!_stop.IsCancellationRequested)
+        {
+            _stop.Cancel();
+            _listener.Stop();
+        }
+    }
+
+    public void Dispose()
+    {
+        Stop();
+        try
+        {
+            _acceptLoop.Wait(TimeSpan.FromSeconds(5));
+        }
+        catch (AggregateException)
+        {
+            // The loop ends with the listener; how it ended does not matter here.
+        }
+
+        _stop.Dispose();
+    }
+
+    [GeneratedRegex("^bytes=(\\d+)-$")]
+    private static partial Regex RangePattern();
+
+    private static string ETagOf(byte[] content) => "\"" + Convert.ToHexString(SHA256.HashData(content)).ToLowerInvariant() + "\"";
+
+    private static async Task<(string Path, Dictionary<string, string> Headers)?> ReadRequestAsync(NetworkStream stream, CancellationToken token)
+    {
+        var buffer = new List<byte>(1024);
+        var one = new byte[1];
+        while (buffer.Count < 16384)
+        {
+            int read = await stream.ReadAsync(one, token);
+            if (read == 0)
+            {
+                return null;
+            }
+
+            buffer.Add(one[0]);
+            int n = buffer.Count;
+            if (n >= 4 && buffer[n - 4] == '\r' && buffer[n - 3] == '\n' && buffer[n - 2] == '\r' && buffer[n - 1] == '\n')
+            {
+                break;
+            }
+        }
+
+        string[] lines = Encoding.ASCII.GetString(buffer.ToArray()).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+        string[] requestLine = lines[0].Split(' ');
+        var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (string line in lines.Skip(1))
+        {
+            int colon = line.IndexOf(':');
+            if (colon > 0)
+            {
+                headers[line[..colon].Trim()] = line[(colon + 1)..].Trim();
+            }
+        }
+
+        return (Uri.UnescapeDataString(requestLine[1]), headers);
+    }
+
+    private static async Task WriteHeadAsync(NetworkStream stream, int status, string reason, IEnumerable<string> headers, CancellationToken token)
+    {
+        var head = new StringBuilder();
+        head.Append("HTTP/1.1 ").Append(status).Append(' ').Append(reason).Append("\r\n");
+        foreach (string header in headers)
+        {
+            head.Append(header).Append("\r\n");
+        }
+
+        head.Append("Connection: close\r\n\r\n");
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(head.ToString()), token);
+    }
+
+    private async Task AcceptLoopAsync()
+    {
+        var connections = new List<Task>();
+        try
+        {
+            while (!_stop.IsCancellationRequested)
+            {
+                TcpClient client = await _listener.AcceptTcpClientAsync(_stop.Token);
+                connections.Add(Task.Run(() => ServeAsync(client)));
+            }
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException)
+        {
+            // Stopped.
+        }
+
+        await Task.WhenAll(connections);
+    }
+
+    private async Task ServeAsync(TcpClient client)
+    {
+        using (client)
+        {
+            try
+            {
+                NetworkStream stream = client.GetStream();
+                (string Path, Dictionary<string, string> Headers)? request = await ReadRequestAsync(stream, _stop.Token);
+                if (request is not { } r)
+                {
+                    return;
+                }
+
+                r.Headers.TryGetValue("Range", out string? range);
+                r.Headers.TryGetValue("Authorization", out string? authorization);
+                r.Headers.TryGetValue("If-Range", out string? ifRange);
+                Requests.Enqueue(new RecordedRequest(r.Path, range, authorization, ifRange));
+                await RespondAsync(stream, r.Path, range, ifRange);
+            }
+            catch (Exception ex) when (ex is IOException or SocketException or OperationCanceledException)
+            {
+                // The client went away, or the server stopped.
+            }
+        }
+    }
+
+    private async Task RespondAsync(NetworkStream stream, string path, string? range, string? ifRange)
+    {
+        CancellationToken token = _stop.Token;
+        if (_statuses.TryGetValue(path, out HttpStatusCode refused))
+        {
+            await WriteHeadAsync(stream, (int)refused, refused.ToString(), ["Content-Length: 0"], token);
+            return;
+        }
+
+        if (path == HubPath("sentencepiece.bpe.model"))
+        {
+            await WriteHeadAsync(stream, 302, "Found", ["Location: /cdn/sentencepiece.bpe.model", "Content-Length: 0"], token);
+            return;
+        }
+
+        if (!_files.TryGetValue(path, out byte[]? content))
+        {
+            await WriteHeadAsync(stream, 404, "Not Found", ["Content-Length: 0"], token);
+            return;
+        }
+
+        string etag = ETagOf(content);
+        long start = 0;
+        Match match = RangePattern().Match(range ?? string.Empty);
+        if (!IgnoreRange && match.Success && (ifRange is null || ifRange == etag))
+        {
+            start = long.Parse(match.Groups[1].Value);
+            if (start >= content.Length)
+            {
+                await WriteHeadAsync(stream, 416, "Range Not Satisfiable", [$"Content-Range: bytes */{content.Length}", "Content-Length: 0"], token);
+                return;
+            }
+
+            await WriteHeadAsync(
+                stream,
+                206,
+                "Partial Content",
+                [$"Content-Length: {content.Length - start}", $"Content-Range: bytes {start}-{content.Length - 1}/{content.Length}", $"ETag: {etag}", "Accept-Ranges: bytes"],
+                token);
+        }
+        else
+        {
+            await WriteHeadAsync(stream, 200, "OK", [$"Content-Length: {content.Length}", $"ETag: {etag}", "Accept-Ranges: bytes", "Content-Type: application/octet-stream"], token);
+        }
+
+        long end = content.Length;
+        bool hang = false;
+        if (_cuts.TryGetValue(path, out (long Bytes, int Times, bool Hang) cut) && cut.Times > 0)
+        {
+            _cuts[path] = (cut.Bytes, cut.Times - 1, cut.Hang);
+            end = Math.Min(end, start + cut.Bytes);
+            hang = cut.Hang;
+        }
+
+        for (long at = start; at < end; at += 65536)
+        {
+            int count = (int)Math.Min(65536, end - at);
+            await stream.WriteAsync(content.AsMemory((int)at, count), token);
+            if (ChunkDelay > TimeSpan.Zero)
+            {
+                await Task.Delay(ChunkDelay, token);
+            }
+        }
+
+        await stream.FlushAsync(token);
+        if (hang)
+        {
+            await Task.Delay(Timeout.Infinite, token);
+        }
+    }
+}

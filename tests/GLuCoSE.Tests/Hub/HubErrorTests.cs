@@ -1,0 +1,217 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Net;
+using System.Net.Http;
+using System.Text.Json;
+using System.Threading.Tasks;
+using GLuCoSE.Hub;
+using Xunit;
+
+namespace GLuCoSE.Tests.Hub;
+
+/// <summary>Every download failure says what happened, to which file, and what to do; none leaks the token.</summary>
+public sealed class HubErrorTests
+{
+    private const string Token = "hf_test_secret_4567";
+
+    [Fact]
+    public async Task CreateAsync_OfflineWithEmptyCache_FailsWithCommandAndLayoutAndNoRequest()
+    {
+        using var context = new HubTestContext();
+        context.Variables[HubEnvironment.OfflineVariable] = "1";
+
+        var ex = await Assert.ThrowsAsync<FileNotFoundException>(() => context.CreateAsync());
+
+        Assert.Contains("HF_HUB_OFFLINE=1", ex.Message, StringComparison.Ordinal);
+        Assert.Contains($"download --source {GlucoseModelSource.DefaultRepository}@{GlucoseModelSource.DefaultRevision} --onnx-url {context.Hub.OnnxUrl}", ex.Message, StringComparison.Ordinal);
+        Assert.Contains(context.ModelFolder, ex.Message, StringComparison.Ordinal);
+        Assert.Contains("sentencepiece.bpe.model", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("1_Pooling/config.json", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("models/README.md", ex.Message, StringComparison.Ordinal);
+        Assert.Empty(context.Hub.Requests);
+        Assert.False(Directory.Exists(context.CacheRoot), "offline mode must not create the cache");
+    }
+
+    [Fact]
+    public async Task CreateAsync_OfflineWithCorruptedCachedFile_FailsNamingFileAndHashes()
+    {
+        using var context = new HubTestContext();
+        (await context.CreateAsync()).Dispose();
+        byte[] bytes = File.ReadAllBytes(context.CachedFile("sentencepiece.bpe.model"));
+        bytes[100] ^= 1;
+        File.WriteAllBytes(context.CachedFile("sentencepiece.bpe.model"), bytes);
+        context.Variables[HubEnvironment.OfflineVariable] = "true";
+
+        var ex = await Assert.ThrowsAsync<InvalidDataException>(() => context.CreateAsync());
+
+        Assert.Contains("sentencepiece.bpe.model has SHA-256 ", ex.Message, StringComparison.Ordinal);
+        Assert.Contains(ModelManifest.FileName + " says ", ex.Message, StringComparison.Ordinal);
+        Assert.Contains(context.ModelFolder, ex.Message, StringComparison.Ordinal);
+        Assert.Contains("without offline mode", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task CreateAsync_OfflineWithDamagedManifest_FailsNamingTheManifest()
+    {
+        using var context = new HubTestContext();
+        (await context.CreateAsync()).Dispose();
+        File.WriteAllText(Path.Combine(context.ModelFolder, ModelManifest.FileName), "{ not json");
+        context.Variables[HubEnvironment.OfflineVariable] = "1";
+
+        var ex = await Assert.ThrowsAsync<InvalidDataException>(() => context.CreateAsync());
+
+        Assert.Contains(ModelManifest.FileName, ex.Message, StringComparison.Ordinal);
+        Assert.IsType<InvalidDataException>(ex.InnerException);
+    }
+
+    [Fact]
+    public async Task CreateAsync_HubFileNotFound_NamesTheUrlAndTheSettings()
+    {
+        using var context = new HubTestContext();
+        context.Hub.Refuse("config.json", HttpStatusCode.NotFound);
+
+        var ex = await Assert.ThrowsAsync<HttpRequestException>(() => context.CreateAsync());
+
+        Assert.Equal(HttpStatusCode.NotFound, ex.StatusCode);
+        Assert.Contains($"Not found (404): {context.Hub.Endpoint}/{GlucoseModelSource.DefaultRepository}/resolve/{GlucoseModelSource.DefaultRevision}/config.json", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("Revision", ex.Message, StringComparison.Ordinal);
+        Assert.Single(context.Hub.RequestsFor("config.json"));
+        Assert.False(File.Exists(context.CachedFile("config.json")));
+    }
+
+    [Fact]
+    public async Task CreateAsync_OnnxUrlNotFound_NamesTheUrlAndGlucoseOnnxUrl()
+    {
+        using var context = new HubTestContext();
+        context.Hub.Refuse("model.onnx", HttpStatusCode.NotFound);
+
+        var ex = await Assert.ThrowsAsync<HttpRequestException>(() => context.CreateAsync());
+
+        Assert.Equal(HttpStatusCode.NotFound, ex.StatusCode);
+        Assert.Contains($"Not found (404): the ONNX graph at {context.Hub.OnnxUrl}", ex.Message, StringComparison.Ordinal);
+        Assert.Contains(HubEnvironment.OnnxUrlVariable, ex.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(HttpStatusCode.Unauthorized)]
+    [InlineData(HttpStatusCode.Forbidden)]
+    public async Task CreateAsync_RefusedWithoutToken_SaysToSetHfToken(HttpStatusCode status)
+    {
+        using var context = new HubTestContext();
+        context.Hub.RefuseAll(status);
+
+        var ex = await Assert.ThrowsAsync<HttpRequestException>(() => context.CreateAsync());
+
+        Assert.Equal(status, ex.StatusCode);
+        Assert.Contains($"{(int)status} ", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("set the environment variable HF_TOKEN", ex.Message, StringComparison.Ordinal);
+        Assert.Contains(GlucoseModelSource.DefaultRepository, ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task CreateAsync_TokenRejected_SaysTheTokenIsWrongWithoutShowingIt()
+    {
+        using var context = new HubTestContext();
+        context.Variables[HubEnvironment.TokenVariable] = Token;
+        context.Hub.RefuseAll(HttpStatusCode.Unauthorized);
+
+        var ex = await Assert.ThrowsAsync<HttpRequestException>(() => context.CreateAsync());
+
+        Assert.Equal($"Bearer {Token}", Assert.Single(context.Hub.Requests).Authorization);
+        Assert.Contains("although HF_TOKEN is set", ex.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(Token, ex.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task CreateAsync_OnnxHostRefuses_SaysTheTokenIsNotSentThere()
+    {
+        using var context = new HubTestContext();
+        context.Variables[HubEnvironment.TokenVariable] = Token;
+        context.Hub.Refuse("model.onnx", HttpStatusCode.Forbidden);
+
+        var ex = await Assert.ThrowsAsync<HttpRequestException>(() => context.CreateAsync());
+
+        Assert.Contains("HF_TOKEN is only sent to the hub", ex.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(Token, ex.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task CreateAsync_ServerErrorEveryTime_RetriesThenReportsTheStatus()
+    {
+        using var context = new HubTestContext();
+        context.Hub.Refuse("modules.json", HttpStatusCode.ServiceUnavailable);
+
+        var ex = await Assert.ThrowsAsync<HttpRequestException>(() => context.CreateAsync());
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, ex.StatusCode);
+        Assert.Equal(4, context.Hub.RequestsFor("modules.json").Count);
+        Assert.Contains("modules.json", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task CreateAsync_ServerUnreachable_SaysHowToWorkOffline()
+    {
+        using var context = new HubTestContext();
+        context.MaxAttempts = 2;
+        context.Hub.Stop();
+
+        var ex = await Assert.ThrowsAsync<HttpRequestException>(() => context.CreateAsync());
+
+        Assert.Null(ex.StatusCode);
+        Assert.Contains("Could not download", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("HF_HUB_OFFLINE=1", ex.Message, StringComparison.Ordinal);
+        Assert.Contains(context.ModelFolder, ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task CreateAsync_DiskFull_SaysSoAndNamesGlucoseCache()
+    {
+        Assert.SkipUnless(OperatingSystem.IsLinux() && File.Exists("/dev/full"), "needs Linux's /dev/full, which fails every write with ENOSPC");
+        using var context = new HubTestContext();
+        Directory.CreateDirectory(context.ModelFolder);
+        string partial = context.CachedFile("model.onnx") + ".partial";
+        File.CreateSymbolicLink(partial, "/dev/full");
+        File.WriteAllText(partial + ".json", JsonSerializer.Serialize(new { url = new Uri(context.Hub.OnnxUrl).AbsoluteUri }));
+
+        var ex = await Assert.ThrowsAsync<IOException>(() => context.CreateAsync());
+
+        Assert.StartsWith("The disk is full: model.onnx needs", ex.Message, StringComparison.Ordinal);
+        Assert.Contains(context.CacheRoot, ex.Message, StringComparison.Ordinal);
+        Assert.Contains(HubEnvironment.CacheVariable, ex.Message, StringComparison.Ordinal);
+        Assert.True(DiskErrors.IsDiskFull(Assert.IsAssignableFrom<IOException>(ex.InnerException)));
+    }
+
+    [Theory]
+    [InlineData(28, true)]
+    [InlineData(122, true)]
+    [InlineData(5, false)]
+    [InlineData(13, false)]
+    public void IsDiskFull_UnixErrorCodes_RecognizesNoSpaceAndQuota(int errno, bool expected)
+    {
+        Assert.SkipUnless(OperatingSystem.IsLinux(), "Linux error numbers");
+
+        Assert.Equal(expected, DiskErrors.IsDiskFull(errno));
+    }
+
+    [Fact]
+    public async Task DownloadAsync_CacheLockedByAnotherProcess_TimesOutNamingTheLockFile()
+    {
+        using var context = new HubTestContext();
+        Directory.CreateDirectory(context.ModelFolder);
+        string lockPath = context.ModelFolder + ".lock";
+        using var held = new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        using var client = new HttpClient();
+        var environment = new HubEnvironment(name => context.Variables.GetValueOrDefault(name), client)
+        {
+            LockTimeout = TimeSpan.FromMilliseconds(200),
+            LockPollInterval = TimeSpan.FromMilliseconds(20),
+        };
+
+        var ex = await Assert.ThrowsAsync<IOException>(() => GlucoseModelSource.Default.DownloadCoreAsync(environment, null, TestContext.Current.CancellationToken));
+
+        Assert.Contains(lockPath, ex.Message, StringComparison.Ordinal);
+        Assert.Contains("another process", ex.Message, StringComparison.Ordinal);
+        Assert.Empty(context.Hub.Requests);
+    }
+}

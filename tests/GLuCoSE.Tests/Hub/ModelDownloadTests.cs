@@ -1,0 +1,300 @@
+using System;
+using System.IO;
+using System.Linq;
+using System.Text.Json;
+using System.Threading;
+using System.Threading.Tasks;
+using GLuCoSE.Hub;
+using GLuCoSE.Tests.Infrastructure;
+using Xunit;
+
+namespace GLuCoSE.Tests.Hub;
+
+/// <summary>Downloads from a fake hub on loopback: first use, the cache, resumes, repairs and concurrent downloads.</summary>
+public sealed class ModelDownloadTests
+{
+    private static readonly string[] Sentences = ["今日は晴れです。", "猫が好きです。", "PKSHA Technologyは機械学習/深層学習技術に関わるアルゴリズムソリューションを展開している。"];
+
+    private static readonly string[] AllFiles = [.. GlucoseModelSource.DefaultFiles, "model.onnx"];
+
+    [Fact]
+    public async Task CreateAsync_FirstUse_DownloadsEveryFileAndEncodesLikeTheLocalFolder()
+    {
+        using var context = new HubTestContext();
+        var progress = new RecordingProgress();
+
+        using GlucoseEmbedder embedder = await context.CreateAsync(progress: progress);
+
+        AssertEncodesLikeTinyModel(embedder);
+        Assert.Equal(context.CachedFile("model.onnx"), embedder.ModelPath);
+        foreach (string file in AllFiles)
+        {
+            Assert.Equal(context.Hub.Content(file), File.ReadAllBytes(context.CachedFile(file)));
+            Assert.Single(context.Hub.RequestsFor(file));
+            DownloadProgress last = progress.Reports.Last(p => p.FileName == file);
+            Assert.True(last.IsComplete, $"the last report of {file} is {last}");
+            Assert.Equal(context.Hub.Content(file).Length, last.BytesDone);
+        }
+
+        Assert.Empty(Directory.GetFiles(context.ModelFolder, "*.partial*", SearchOption.AllDirectories));
+        AssertManifestMatches(context);
+    }
+
+    [Fact]
+    public async Task CreateAsync_SecondUseWithServerStopped_LoadsFromCacheWithoutRequests()
+    {
+        using var context = new HubTestContext();
+        (await context.CreateAsync()).Dispose();
+        int requests = context.Hub.Requests.Count;
+        context.Hub.Stop();
+
+        using GlucoseEmbedder online = await context.CreateAsync();
+        context.Variables[HubEnvironment.OfflineVariable] = "1";
+        using GlucoseEmbedder offline = await context.CreateAsync();
+
+        AssertEncodesLikeTinyModel(online);
+        AssertEncodesLikeTinyModel(offline);
+        Assert.Equal(requests, context.Hub.Requests.Count);
+    }
+
+    [Fact]
+    public async Task CreateAsync_HubToken_SentToTheHubOnlyNotToTheOnnxHost()
+    {
+        using var context = new HubTestContext();
+        context.Variables[HubEnvironment.TokenVariable] = "hf_test_secret_0123";
+
+        (await context.CreateAsync()).Dispose();
+
+        Assert.All(GlucoseModelSource.DefaultFiles, file => Assert.Equal("Bearer hf_test_secret_0123", context.Hub.RequestsFor(file).Single().Authorization));
+        Assert.Null(context.Hub.RequestsFor("model.onnx").Single().Authorization);
+        Assert.Null(context.Hub.Requests.Single(r => r.Path == "/cdn/sentencepiece.bpe.model").Authorization);
+        Assert.DoesNotContain("hf_test_secret_0123", File.ReadAllText(Path.Combine(context.ModelFolder, ModelManifest.FileName)), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task CreateAsync_InterruptedTransfer_ResumesWithRangeAndCompletes()
+    {
+        using var context = new HubTestContext();
+        context.Hub.Cut("model.onnx", bytes: 1_000_000, times: 1);
+
+        using GlucoseEmbedder embedder = await context.CreateAsync();
+
+        var requests = context.Hub.RequestsFor("model.onnx");
+        Assert.Equal(2, requests.Count);
+        Assert.Null(requests[0].Range);
+        Assert.Equal("bytes=1000000-", requests[1].Range);
+        Assert.NotNull(requests[1].IfRange);
+        Assert.Equal(context.Hub.Content("model.onnx"), File.ReadAllBytes(context.CachedFile("model.onnx")));
+        AssertManifestMatches(context);
+        AssertEncodesLikeTinyModel(embedder);
+    }
+
+    [Fact]
+    public async Task CreateAsync_TruncatedBodyEveryTime_FailsKeepsPartialAndNextRunResumes()
+    {
+        using var context = new HubTestContext();
+        context.Hub.Cut("model.onnx", bytes: 1_000_000);
+
+        var ex = await Assert.ThrowsAsync<IOException>(() => context.CreateAsync());
+
+        Assert.Contains("interrupted 4 times", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("run again to resume", ex.Message, StringComparison.Ordinal);
+        Assert.Contains(context.Hub.OnnxUrl, ex.Message, StringComparison.Ordinal);
+        Assert.False(File.Exists(context.CachedFile("model.onnx")), "a truncated file must never be renamed into place");
+        Assert.Equal(4_000_000, new FileInfo(context.CachedFile("model.onnx") + ".partial").Length);
+        Assert.Equal(["bytes=1000000-", "bytes=2000000-", "bytes=3000000-"], context.Hub.RequestsFor("model.onnx").Skip(1).Select(r => r.Range));
+
+        context.Hub.Heal();
+        using GlucoseEmbedder embedder = await context.CreateAsync();
+
+        Assert.Equal("bytes=4000000-", context.Hub.RequestsFor("model.onnx")[^1].Range);
+        Assert.Equal(context.Hub.Content("model.onnx"), File.ReadAllBytes(context.CachedFile("model.onnx")));
+        AssertEncodesLikeTinyModel(embedder);
+    }
+
+    [Fact]
+    public async Task CreateAsync_ConnectionStallsMidFile_TimesOutAndResumesWithRange()
+    {
+        using var context = new HubTestContext { StallTimeout = TimeSpan.FromMilliseconds(300) };
+        context.Hub.Stall("model.onnx", bytes: 1_000_000);
+
+        (await context.CreateAsync()).Dispose();
+
+        var requests = context.Hub.RequestsFor("model.onnx");
+        Assert.Equal(2, requests.Count);
+        Assert.Equal("bytes=1000000-", requests[1].Range);
+        Assert.Equal(context.Hub.Content("model.onnx"), File.ReadAllBytes(context.CachedFile("model.onnx")));
+    }
+
+    [Fact]
+    public async Task CreateAsync_ServerIgnoresRange_StartsOverAndCompletes()
+    {
+        using var context = new HubTestContext();
+        context.Hub.Cut("model.onnx", bytes: 1_000_000, times: 1);
+        context.Hub.IgnoreRange = true;
+
+        (await context.CreateAsync()).Dispose();
+
+        Assert.Equal(context.Hub.Content("model.onnx"), File.ReadAllBytes(context.CachedFile("model.onnx")));
+        AssertManifestMatches(context);
+    }
+
+    [Fact]
+    public async Task CreateAsync_CorruptedCachedFile_DetectsHashMismatchAndDownloadsAgain()
+    {
+        using var context = new HubTestContext();
+        (await context.CreateAsync()).Dispose();
+        FlipOneByte(context.CachedFile("model.onnx"));
+
+        using GlucoseEmbedder embedder = await context.CreateAsync();
+
+        Assert.Equal(2, context.Hub.RequestsFor("model.onnx").Count);
+        Assert.Single(context.Hub.RequestsFor("config.json"));
+        Assert.Equal(context.Hub.Content("model.onnx"), File.ReadAllBytes(context.CachedFile("model.onnx")));
+        AssertEncodesLikeTinyModel(embedder);
+    }
+
+    [Fact]
+    public async Task CreateAsync_CachedFileOfWrongSize_DownloadsAgain()
+    {
+        using var context = new HubTestContext();
+        (await context.CreateAsync()).Dispose();
+        File.AppendAllText(context.CachedFile("1_Pooling/config.json"), " ");
+
+        (await context.CreateAsync()).Dispose();
+
+        Assert.Equal(2, context.Hub.RequestsFor("1_Pooling/config.json").Count);
+        Assert.Equal(context.Hub.Content("1_Pooling/config.json"), File.ReadAllBytes(context.CachedFile("1_Pooling/config.json")));
+    }
+
+    [Fact]
+    public async Task CreateAsync_TwoConcurrentDownloads_BothSucceedAndEachFileIsFetchedOnce()
+    {
+        using var context = new HubTestContext();
+        context.Hub.ChunkDelay = TimeSpan.FromMilliseconds(3);
+        var onnxStarted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var progress = new RecordingProgress(p =>
+        {
+            if (p.FileName == "model.onnx")
+            {
+                onnxStarted.TrySetResult();
+            }
+        });
+
+        Task<GlucoseEmbedder> first = context.CreateAsync(progress: progress);
+        await onnxStarted.Task.WaitAsync(TimeSpan.FromSeconds(20), TestContext.Current.CancellationToken);
+        Task<GlucoseEmbedder> second = context.CreateAsync();
+        GlucoseEmbedder[] embedders = await Task.WhenAll(first, second);
+
+        try
+        {
+            Assert.All(embedders, AssertEncodesLikeTinyModel);
+            Assert.All(AllFiles, file => Assert.Single(context.Hub.RequestsFor(file)));
+            Assert.All(AllFiles, file => Assert.Equal(context.Hub.Content(file), File.ReadAllBytes(context.CachedFile(file))));
+            AssertManifestMatches(context);
+        }
+        finally
+        {
+            Array.ForEach(embedders, e => e.Dispose());
+        }
+    }
+
+    [Fact]
+    public async Task CreateAsync_Canceled_ThrowsAndKeepsBytesForTheNextRun()
+    {
+        using var context = new HubTestContext();
+        context.Hub.ChunkDelay = TimeSpan.FromMilliseconds(2);
+        using var cancel = new CancellationTokenSource();
+        var progress = new RecordingProgress(p =>
+        {
+            if (p.FileName == "model.onnx" && p.BytesDone > 0)
+            {
+                cancel.Cancel();
+            }
+        });
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => context.CreateCancelableAsync(null, progress, cancel.Token));
+        long kept = new FileInfo(context.CachedFile("model.onnx") + ".partial").Length;
+        context.Hub.ChunkDelay = TimeSpan.Zero;
+        (await context.CreateAsync()).Dispose();
+
+        Assert.True(kept > 0, "the bytes received before the cancel are kept");
+        Assert.Equal($"bytes={kept}-", context.Hub.RequestsFor("model.onnx")[^1].Range);
+        Assert.Equal(context.Hub.Content("model.onnx"), File.ReadAllBytes(context.CachedFile("model.onnx")));
+    }
+
+    [Fact]
+    public async Task CreateAsync_OfflineWithFolderCopiedByHand_LoadsIt()
+    {
+        using var context = new HubTestContext();
+        context.Variables[HubEnvironment.OfflineVariable] = "1";
+        foreach (string file in AllFiles)
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(context.CachedFile(file))!);
+            File.Copy(Path.Combine(TestPaths.TinyModel, file), context.CachedFile(file));
+        }
+
+        using GlucoseEmbedder embedder = await context.CreateAsync();
+
+        AssertEncodesLikeTinyModel(embedder);
+        Assert.Empty(context.Hub.Requests);
+    }
+
+    [Fact]
+    public async Task CreateAsync_LocalDirectorySource_LoadsWithoutNetwork()
+    {
+        using var context = new HubTestContext();
+
+        using GlucoseEmbedder embedder = await context.CreateAsync(GlucoseModelSource.FromDirectory(TestPaths.TinyModel));
+
+        AssertEncodesLikeTinyModel(embedder);
+        Assert.Empty(context.Hub.Requests);
+        Assert.False(Directory.Exists(context.CacheRoot));
+    }
+
+    [Fact]
+    public async Task CreateAsync_BadOption_FailsBeforeDownloading()
+    {
+        using var context = new HubTestContext();
+
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() =>
+            GlucoseEmbedder.CreateCoreAsync(null, new GlucoseEmbedderOptions { BatchSize = 0 }, null, context.Environment, TestContext.Current.CancellationToken));
+
+        Assert.Empty(context.Hub.Requests);
+    }
+
+    internal static void AssertEncodesLikeTinyModel(GlucoseEmbedder embedder)
+    {
+        using GlucoseEmbedder local = GlucoseEmbedder.Create(TestPaths.TinyModel);
+        float[][] expected = local.Encode(Sentences);
+        float[][] actual = embedder.Encode(Sentences);
+        for (int i = 0; i < expected.Length; i++)
+        {
+            Assert.Equal(expected[i].Length, actual[i].Length);
+            for (int j = 0; j < expected[i].Length; j++)
+            {
+                Assert.True(Math.Abs(expected[i][j] - actual[i][j]) <= 1e-6f, $"sentence {i} component {j}: expected {expected[i][j]}, found {actual[i][j]}");
+            }
+        }
+    }
+
+    private static void AssertManifestMatches(HubTestContext context)
+    {
+        using JsonDocument manifest = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(context.ModelFolder, ModelManifest.FileName)));
+        JsonElement files = manifest.RootElement.GetProperty("files");
+        foreach (string file in AllFiles)
+        {
+            byte[] content = context.Hub.Content(file);
+            JsonElement entry = files.GetProperty(file);
+            Assert.Equal(content.Length, entry.GetProperty("size").GetInt64());
+            Assert.Equal(Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(content)).ToLowerInvariant(), entry.GetProperty("sha256").GetString());
+        }
+    }
+
+    private static void FlipOneByte(string path)
+    {
+        byte[] bytes = File.ReadAllBytes(path);
+        bytes[bytes.Length / 2] ^= 0x5A;
+        File.WriteAllBytes(path, bytes);
+    }
+}

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 
 namespace GLuCoSE;
 
@@ -57,5 +58,40 @@ public sealed class GlucoseEmbedderOptions
     /// </summary>
     public int? IntraOpNumThreads { get; set; }
 
-    internal GlucoseEmbedderOptions Clone() => (GlucoseEmbedderOptions)MemberwiseClone();
+    // ---- Prompts (sentence-transformers' prompts / default_prompt_name) ----
+
+    /// <summary>
+    /// Gets the named prompts: prefixes put before each text, like sentence-transformers' <c>prompts</c>.
+    /// GLuCoSE-base-ja-v2 wants <c>"query: "</c> before search queries and <c>"passage: "</c> before the texts searched;
+    /// <see cref="GlucosePrompts.Query"/> and <see cref="GlucosePrompts.Passage"/> name them. Empty by default
+    /// (GLuCoSE-base-ja takes plain text). Names are case-sensitive.
+    /// </summary>
+    /// <remarks>
+    /// A call picks a prompt by name (<c>promptName</c> parameters, or <c>"prompt_name"</c> in
+    /// <c>EmbeddingGenerationOptions.AdditionalProperties</c>); with none, <see cref="DefaultPromptName"/> applies. The
+    /// prompt's tokens count against <see cref="MaxSequenceLength"/> and are pooled with the text's, as in
+    /// sentence-transformers.
+    /// </remarks>
+    public IDictionary<string, string> Prompts { get; private set; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Gets or sets the prompt used when a call names none, like sentence-transformers' <c>default_prompt_name</c>.
+    /// Null (the default) means no prompt. It must be a key of <see cref="Prompts"/>.
+    /// </summary>
+    public string? DefaultPromptName { get; set; }
+
+    // ---- Microsoft.Extensions.AI metadata ----
+
+    /// <summary>
+    /// Gets or sets the model id reported through <c>Microsoft.Extensions.AI</c> (<c>EmbeddingGeneratorMetadata</c> and
+    /// each <c>Embedding.ModelId</c>). Null (the default) means the model folder's name, e.g. <c>GLuCoSE-base-ja</c>.
+    /// </summary>
+    public string? ModelId { get; set; }
+
+    internal GlucoseEmbedderOptions Clone()
+    {
+        var copy = (GlucoseEmbedderOptions)MemberwiseClone();
+        copy.Prompts = new Dictionary<string, string>(Prompts, StringComparer.Ordinal);
+        return copy;
+    }
 }

@@ -4,7 +4,7 @@ using System.Numerics.Tensors;
 namespace GLuCoSE;
 
 /// <summary>Similarity between embeddings.</summary>
-public static class Similarity
+public static partial class Similarity
 {
     /// <summary>The cosine of the angle between two vectors of the same length (SIMD, <see cref="TensorPrimitives"/>).</summary>
     /// <returns>A value in [-1, 1]; NaN when either vector is all zeros.</returns>

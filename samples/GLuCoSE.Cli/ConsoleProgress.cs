@@ -1,0 +1,48 @@
+using System.Diagnostics;
+
+namespace GLuCoSE.Cli;
+
+/// <summary>
+/// A progress bar on standard error: redrawn in place on a terminal, a line per 10% when redirected (logs, CI), and
+/// nothing with --quiet.
+/// </summary>
+internal sealed class ConsoleProgress(string label, bool quiet) : IProgress<EncodeProgress>
+{
+    private const int Width = 30;
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private readonly bool _interactive = !Console.IsErrorRedirected;
+    private int _lastTenth = -1;
+
+    public void Report(EncodeProgress value)
+    {
+        if (quiet)
+        {
+            return;
+        }
+
+        int tenth = (int)(value.Fraction * 10);
+        bool done = value.Completed == value.Total;
+        if (!_interactive && tenth == _lastTenth && !done)
+        {
+            return;
+        }
+
+        _lastTenth = tenth;
+        int filled = (int)(value.Fraction * Width);
+        double seconds = Math.Max(_clock.Elapsed.TotalSeconds, 1e-3);
+        string line = $"{label} [{new string('#', filled)}{new string('.', Width - filled)}] {value.Completed}/{value.Total} " +
+                      $"({value.Completed / seconds:F0} texts/s)";
+        if (_interactive)
+        {
+            Console.Error.Write('\r' + line);
+            if (done)
+            {
+                Console.Error.WriteLine();
+            }
+        }
+        else
+        {
+            Console.Error.WriteLine(line);
+        }
+    }
+}

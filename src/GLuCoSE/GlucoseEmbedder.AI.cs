@@ -1,0 +1,146 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.Extensions.AI;
+
+namespace GLuCoSE;
+
+/// <remarks>
+/// As a <c>Microsoft.Extensions.AI</c> <see cref="IEmbeddingGenerator{TInput, TEmbedding}"/>, the embedder is
+/// thread-safe, checks cancellation between batches, reports the input token count as usage, and describes itself
+/// through <see cref="GetService"/> with an <see cref="EmbeddingGeneratorMetadata"/>.
+/// </remarks>
+public sealed partial class GlucoseEmbedder : IEmbeddingGenerator<string, Embedding<float>>
+{
+    /// <summary>The provider name reported in <see cref="EmbeddingGeneratorMetadata.ProviderName"/>.</summary>
+    public const string ProviderName = "GLuCoSE";
+
+    /// <summary>The <see cref="EmbeddingGenerationOptions.AdditionalProperties"/> key that names a prompt (like sentence-transformers' <c>prompt_name</c>).</summary>
+    public const string PromptNameProperty = "prompt_name";
+
+    /// <summary>The <see cref="EmbeddingGenerationOptions.AdditionalProperties"/> key that gives a literal prompt (like sentence-transformers' <c>prompt</c>); it wins over <see cref="PromptNameProperty"/>.</summary>
+    public const string PromptProperty = "prompt";
+
+    private EmbeddingGeneratorMetadata? _metadata;
+
+    /// <summary>
+    /// Gets the model id reported through <c>Microsoft.Extensions.AI</c>: <see cref="GlucoseEmbedderOptions.ModelId"/>,
+    /// else the model folder's name.
+    /// </summary>
+    public string ModelId => _options.ModelId ?? ModelFolderName(ModelPath);
+
+    /// <summary>Embeds <paramref name="values"/> for <c>Microsoft.Extensions.AI</c>, batched; the results are in input order.</summary>
+    /// <param name="values">The texts.</param>
+    /// <param name="options">
+    /// Null for the defaults. <see cref="EmbeddingGenerationOptions.Dimensions"/> must be null or
+    /// <see cref="Dimensions"/>; <see cref="EmbeddingGenerationOptions.ModelId"/> is ignored (the embedder runs one
+    /// model); <see cref="EmbeddingGenerationOptions.AdditionalProperties"/> may hold <c>"prompt_name"</c> (a key of
+    /// <see cref="GlucoseEmbedderOptions.Prompts"/>) or <c>"prompt"</c> (a literal prefix).
+    /// </param>
+    /// <param name="cancellationToken">Checked between batches.</param>
+    /// <returns>One <see cref="Embedding{T}"/> per value, with <see cref="GeneratedEmbeddings{TEmbedding}.Usage"/> giving the tokens processed.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="values"/> is null.</exception>
+    /// <exception cref="ArgumentException">A value is null, or the prompt name is not one of the prompts.</exception>
+    /// <exception cref="NotSupportedException"><paramref name="options"/> asks for other dimensions than the model's.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    /// <exception cref="ObjectDisposedException">The embedder has been disposed.</exception>
+    public async Task<GeneratedEmbeddings<Embedding<float>>> GenerateAsync(
+        IEnumerable<string> values,
+        EmbeddingGenerationOptions? options = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        ThrowIfDisposed();
+        if (options?.Dimensions is int dimensions && dimensions != Dimensions)
+        {
+            throw new NotSupportedException(
+                $"EmbeddingGenerationOptions.Dimensions is {dimensions}, but model '{ModelId}' makes {Dimensions}-dimensional " +
+                $"embeddings and GLuCoSE cannot shorten them. Leave Dimensions null or set it to {Dimensions}.");
+        }
+
+        var texts = values as IReadOnlyList<string> ?? new List<string>(values);
+        string[] prompted = WithPrompt(texts, PromptFor(options));
+        TokenCounts counts = CountTokens(prompted, out long tokens);
+        LogTruncation(counts, prompted.Length);
+
+        float[][] vectors = await EncodeInBatchesAsync(prompted, progress: null, cancellationToken).ConfigureAwait(false);
+
+        DateTimeOffset createdAt = DateTimeOffset.UtcNow;
+        string modelId = ModelId;
+        var result = new GeneratedEmbeddings<Embedding<float>>(vectors.Length)
+        {
+            Usage = new UsageDetails { InputTokenCount = tokens, TotalTokenCount = tokens },
+        };
+        foreach (float[] vector in vectors)
+        {
+            result.Add(new Embedding<float>(vector) { ModelId = modelId, CreatedAt = createdAt });
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// Returns an <see cref="EmbeddingGeneratorMetadata"/> (provider <c>GLuCoSE</c>, the model id and dimensions),
+    /// the embedder itself, or its <see cref="GlucoseTokenizer"/>, when asked for that type with no key; else null.
+    /// </summary>
+    /// <param name="serviceType">The type wanted.</param>
+    /// <param name="serviceKey">A key; this embedder serves no keyed services.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="serviceType"/> is null.</exception>
+    public object? GetService(Type serviceType, object? serviceKey = null)
+    {
+        ArgumentNullException.ThrowIfNull(serviceType);
+        if (serviceKey is not null)
+        {
+            return null;
+        }
+
+        if (serviceType == typeof(EmbeddingGeneratorMetadata))
+        {
+            return _metadata ??= new EmbeddingGeneratorMetadata(ProviderName, providerUri: null, ModelId, Dimensions);
+        }
+
+        if (serviceType.IsInstanceOfType(this))
+        {
+            return this;
+        }
+
+        return serviceType.IsInstanceOfType(Tokenizer) ? Tokenizer : null;
+    }
+
+    private string PromptFor(EmbeddingGenerationOptions? options)
+    {
+        if (options?.AdditionalProperties is { } properties)
+        {
+            if (properties.TryGetValue(PromptProperty, out string? prompt) && prompt is not null)
+            {
+                return prompt;
+            }
+
+            if (properties.TryGetValue(PromptNameProperty, out string? promptName) && promptName is not null)
+            {
+                return GetPrompt(promptName);
+            }
+        }
+
+        return GetPrompt(null);
+    }
+
+    // The folder the user passed: the ONNX file's folder, or its parent for the Hugging Face onnx/ layout.
+    private static string ModelFolderName(string modelPath)
+    {
+        string? folder = Path.GetDirectoryName(modelPath);
+        if (folder is null)
+        {
+            return modelPath;
+        }
+
+        if (string.Equals(Path.GetFileName(folder), "onnx", StringComparison.Ordinal) && Path.GetDirectoryName(folder) is { } parent)
+        {
+            folder = parent;
+        }
+
+        return Path.GetFileName(folder);
+    }
+}

@@ -1,0 +1,99 @@
+using System;
+using System.Linq;
+using GLuCoSE.Tests.Infrastructure;
+using Xunit;
+
+namespace GLuCoSE.Tests.Chunking;
+
+/// <summary><see cref="GlucoseEmbedder.EncodeDocument(string, ChunkingOptions?, string?)"/>: chunk embeddings and the pooled document embedding.</summary>
+public sealed class DocumentEmbeddingTests
+{
+    [Fact]
+    public void EncodeDocument_TextThatFits_EqualsEncode()
+    {
+        using GlucoseEmbedder embedder = GlucoseEmbedder.Create(TestPaths.TinyModel);
+        string text = Sentences.Document(5);
+
+        DocumentEmbedding document = embedder.EncodeDocument(text);
+
+        Assert.Single(document.Chunks);
+        Vectors.AssertClose(embedder.Encode(text), document.Embedding);
+    }
+
+    [Fact]
+    public void EncodeDocument_LongText_ChunkEmbeddingsAndTokenWeightedMean()
+    {
+        using GlucoseEmbedder embedder = GlucoseEmbedder.Create(TestPaths.TinyModel);
+        string text = Sentences.Document(120);
+        Assert.True(embedder.Tokenizer.CountTokens(text) > embedder.MaxSequenceLength, "the text should be over the limit");
+
+        DocumentEmbedding document = embedder.EncodeDocument(text, new ChunkingOptions { OverlapTokens = 32 });
+
+        Assert.True(document.Chunks.Count >= 3);
+        Assert.Equal(document.Chunks.Count, document.ChunkEmbeddings.Count);
+        Assert.All(document.Chunks, c => Assert.InRange(c.TokenCount, 3, embedder.MaxSequenceLength));
+        float[][] expectedChunks = embedder.Encode(document.Chunks.Select(c => c.Text).ToArray());
+        var expected = new float[embedder.Dimensions];
+        float total = 0;
+        for (int c = 0; c < document.Chunks.Count; c++)
+        {
+            Vectors.AssertClose(expectedChunks[c], document.ChunkEmbeddings[c], what: $"chunk {c}");
+            for (int d = 0; d < expected.Length; d++)
+            {
+                expected[d] += expectedChunks[c][d] * document.Chunks[c].TokenCount;
+            }
+
+            total += document.Chunks[c].TokenCount;
+        }
+
+        Vectors.AssertClose(expected.Select(x => x / total).ToArray(), document.Embedding, what: "document");
+    }
+
+    [Fact]
+    public void EncodeDocument_PromptAndNormalization_PromptOnEveryChunkUnitResult()
+    {
+        var options = GlucosePrompts.UseVersion2Prompts(new GlucoseEmbedderOptions { NormalizeEmbeddings = true, MaxSequenceLength = 128 });
+        using GlucoseEmbedder embedder = GlucoseEmbedder.Create(TestPaths.TinyModel, options);
+
+        DocumentEmbedding document = embedder.EncodeDocument(Sentences.Document(40), promptName: GlucosePrompts.Passage);
+
+        Assert.True(document.Chunks.Count > 1);
+        for (int c = 0; c < document.Chunks.Count; c++)
+        {
+            Vectors.AssertClose(embedder.Encode("passage: " + document.Chunks[c].Text), document.ChunkEmbeddings[c]);
+            Assert.InRange(embedder.Tokenizer.CountTokens("passage: " + document.Chunks[c].Text), 3, 128);
+        }
+
+        Assert.Equal(1f, System.Numerics.Tensors.TensorPrimitives.Norm(document.Embedding), 1e-5f);
+    }
+
+    [Fact]
+    public void EncodeDocuments_Many_EqualOneByOne()
+    {
+        using GlucoseEmbedder embedder = GlucoseEmbedder.Create(TestPaths.TinyModel, new GlucoseEmbedderOptions { MaxSequenceLength = 64 });
+        string[] texts = [Sentences.Document(30), "短い。", Sentences.Document(12, skip: 7)];
+        var chunking = new ChunkingOptions { OverlapTokens = 8 };
+
+        DocumentEmbedding[] documents = embedder.EncodeDocuments(texts, chunking);
+
+        for (int i = 0; i < texts.Length; i++)
+        {
+            DocumentEmbedding single = embedder.EncodeDocument(texts[i], chunking);
+            Assert.Equal(single.Chunks, documents[i].Chunks);
+            Vectors.AssertClose(single.Embedding, documents[i].Embedding);
+        }
+    }
+
+    [Fact]
+    public void EncodeDocument_ChunkSizeOverModelLimit_ThrowsNamingBoth()
+    {
+        using GlucoseEmbedder embedder = GlucoseEmbedder.Create(TestPaths.TinyModel, new GlucoseEmbedderOptions { MaxSequenceLength = 128 });
+
+        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => embedder.EncodeDocument("テスト", new ChunkingOptions { MaxTokens = 256 }));
+
+        Assert.Contains("256", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("128", ex.Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentOutOfRangeException>(() => embedder.EncodeDocument("テスト", new ChunkingOptions { MaxTokens = 64, OverlapTokens = 64 }));
+        Assert.Throws<ArgumentException>(() => embedder.EncodeDocuments(["a", null!]));
+    }
+}

@@ -1,0 +1,100 @@
+using System;
+using System.Linq;
+using GLuCoSE.Tests.Infrastructure;
+using Xunit;
+
+namespace GLuCoSE.Tests.Embedding;
+
+/// <summary>Prompts: named prefixes per call and by default, as sentence-transformers' prompts / prompt_name.</summary>
+public sealed class PromptTests
+{
+    [Fact]
+    public void Encode_PromptName_EqualsEncodingThePrefixedText()
+    {
+        using GlucoseEmbedder embedder = GlucoseEmbedder.Create(TestPaths.TinyModel, GlucosePrompts.UseVersion2Prompts(new GlucoseEmbedderOptions()));
+        string[] texts = Sentences.Take(4);
+
+        float[][] queries = embedder.Encode(texts, GlucosePrompts.Query);
+        float[][] passages = embedder.Encode(texts, GlucosePrompts.Passage);
+
+        float[][] expectedQueries = embedder.Encode(texts.Select(t => "query: " + t).ToArray());
+        float[][] expectedPassages = embedder.Encode(texts.Select(t => "passage: " + t).ToArray());
+        for (int i = 0; i < texts.Length; i++)
+        {
+            Vectors.AssertClose(expectedQueries[i], queries[i]);
+            Vectors.AssertClose(expectedPassages[i], passages[i]);
+        }
+
+        Assert.NotEqual(queries[0], passages[0]);
+    }
+
+    [Fact]
+    public void Encode_NullPromptName_UsesDefaultPrompt()
+    {
+        var options = GlucosePrompts.UseVersion2Prompts(new GlucoseEmbedderOptions());
+        options.DefaultPromptName = GlucosePrompts.Passage;
+        using GlucoseEmbedder embedder = GlucoseEmbedder.Create(TestPaths.TinyModel, options);
+
+        float[] actual = embedder.Encode("猫が好きです。", promptName: null);
+
+        Vectors.AssertClose(embedder.Encode("passage: 猫が好きです。"), actual);
+        Assert.Equal("passage: ", embedder.GetPrompt(null));
+        Assert.Equal("query: ", embedder.GetPrompt(GlucosePrompts.Query));
+    }
+
+    [Fact]
+    public void Encode_NoPrompts_EmbedsTextAsGiven()
+    {
+        using GlucoseEmbedder embedder = GlucoseEmbedder.Create(TestPaths.TinyModel);
+
+        Assert.Equal(string.Empty, embedder.GetPrompt(null));
+        Vectors.AssertClose(embedder.Encode("猫が好きです。"), embedder.Encode("猫が好きです。", promptName: null));
+    }
+
+    [Fact]
+    public void Encode_UnknownPromptName_ThrowsNamingTheKnownPrompts()
+    {
+        using GlucoseEmbedder embedder = GlucoseEmbedder.Create(TestPaths.TinyModel, GlucosePrompts.UseVersion2Prompts(new GlucoseEmbedderOptions()));
+
+        var ex = Assert.Throws<ArgumentException>(() => embedder.Encode("テスト", "document"));
+
+        Assert.Equal("promptName", ex.ParamName);
+        Assert.Contains("'document'", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("'query', 'passage'", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Encode_DefaultPromptNameNotInPrompts_ThrowsNamingTheDefault()
+    {
+        using GlucoseEmbedder embedder = GlucoseEmbedder.Create(TestPaths.TinyModel, new GlucoseEmbedderOptions { DefaultPromptName = "query" });
+
+        var ex = Assert.Throws<ArgumentException>(() => embedder.Encode("テスト", promptName: null));
+
+        Assert.Contains("DefaultPromptName 'query'", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("none are set", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Create_PromptsChangedAfterwards_EmbedderKeepsItsCopy()
+    {
+        var options = GlucosePrompts.UseVersion2Prompts(new GlucoseEmbedderOptions());
+        using GlucoseEmbedder embedder = GlucoseEmbedder.Create(TestPaths.TinyModel, options);
+
+        options.Prompts[GlucosePrompts.Query] = "changed: ";
+        options.Prompts.Remove(GlucosePrompts.Passage);
+
+        Assert.Equal("query: ", embedder.GetPrompt(GlucosePrompts.Query));
+        Assert.Equal("passage: ", embedder.GetPrompt(GlucosePrompts.Passage));
+    }
+
+    [Fact]
+    public void UseVersion2Prompts_Options_AddsQueryAndPassagePrefixes()
+    {
+        var options = GlucosePrompts.UseVersion2Prompts(new GlucoseEmbedderOptions());
+
+        Assert.Equal("query: ", options.Prompts["query"]);
+        Assert.Equal("passage: ", options.Prompts["passage"]);
+        Assert.Null(options.DefaultPromptName);
+        Assert.Throws<ArgumentNullException>(() => GlucosePrompts.UseVersion2Prompts(null!));
+    }
+}

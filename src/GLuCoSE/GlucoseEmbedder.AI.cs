@@ -61,11 +61,10 @@ public sealed partial class GlucoseEmbedder : IEmbeddingGenerator<string, Embedd
         }
 
         var texts = values as IReadOnlyList<string> ?? new List<string>(values);
-        string[] prompted = WithPrompt(texts, PromptFor(options));
-        TokenCounts counts = CountTokens(prompted, out long tokens);
-        LogTruncation(counts, prompted.Length);
-
-        float[][] vectors = await EncodeInBatchesAsync(prompted, progress: null, cancellationToken).ConfigureAwait(false);
+        CheckElements(texts);
+        var call = new EncodeCall(PromptFor(options), cancellationToken, progress: null);
+        float[][] vectors = await Task.Run(() => EncodeEmbeddings(texts, call), cancellationToken).ConfigureAwait(false);
+        long tokens = call.Tokens;
 
         DateTimeOffset createdAt = DateTimeOffset.UtcNow;
         string modelId = ModelId;

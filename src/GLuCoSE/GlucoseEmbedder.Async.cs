@@ -12,7 +12,7 @@ public sealed partial class GlucoseEmbedder
     /// Computes the embeddings of many texts on the thread pool, one batch (<see cref="GlucoseEmbedderOptions.BatchSize"/>
     /// texts) at a time, reporting progress after each batch; the results are in input order.
     /// </summary>
-    /// <param name="texts">The texts, embedded as given.</param>
+    /// <param name="texts">The texts (with <see cref="GlucoseEmbedderOptions.DefaultPromptName"/>'s prompt before each, when set).</param>
     /// <param name="progress">Told the texts done after each batch (and 0 at the start); null for none.</param>
     /// <param name="cancellationToken">Checked between batches: a batch that has started runs to its end.</param>
     /// <exception cref="ArgumentNullException"><paramref name="texts"/> is null.</exception>
@@ -26,9 +26,9 @@ public sealed partial class GlucoseEmbedder
     {
         ArgumentNullException.ThrowIfNull(texts);
         ThrowIfDisposed();
-        string[] checkedTexts = WithPrompt(texts, string.Empty);
-        LogIfTruncated(checkedTexts);
-        return EncodeInBatchesAsync(checkedTexts, progress, cancellationToken);
+        CheckElements(texts);
+        string prefix = GetPrompt(null);
+        return Task.Run(() => EncodeEmbeddings(texts, prefix, progress, cancellationToken), cancellationToken);
     }
 
     /// <summary>
@@ -53,9 +53,9 @@ public sealed partial class GlucoseEmbedder
     {
         ArgumentNullException.ThrowIfNull(texts);
         ThrowIfDisposed();
-        string[] prompted = WithPrompt(texts, GetPrompt(promptName));
-        LogIfTruncated(prompted);
-        return EncodeInBatchesAsync(prompted, progress, cancellationToken);
+        CheckElements(texts);
+        string prefix = GetPrompt(promptName);
+        return Task.Run(() => EncodeEmbeddings(texts, prefix, progress, cancellationToken), cancellationToken);
     }
 
     /// <summary>
@@ -103,40 +103,6 @@ public sealed partial class GlucoseEmbedder
         return EncodeStreamCore(texts, GetPrompt(promptName), cancellationToken);
     }
 
-    // Batches slice the inputs longest first (sentence-transformers sorts by length too), so each slice pads little;
-    // every slice goes through the public Encode, whose results do not depend on the batch a text lands in.
-    private async Task<float[][]> EncodeInBatchesAsync(
-        string[] texts,
-        IProgress<EncodeProgress>? progress,
-        CancellationToken cancellationToken)
-    {
-        cancellationToken.ThrowIfCancellationRequested();
-        int count = texts.Length;
-        var results = new float[count][];
-        int[] order = LongestFirst(texts);
-        progress?.Report(new EncodeProgress(0, count));
-        int batchSize = _options.BatchSize;
-        for (int start = 0; start < count; start += batchSize)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            var batch = new string[Math.Min(batchSize, count - start)];
-            for (int i = 0; i < batch.Length; i++)
-            {
-                batch[i] = texts[order[start + i]];
-            }
-
-            float[][] embeddings = await Task.Run(() => Encode(batch), cancellationToken).ConfigureAwait(false);
-            for (int i = 0; i < batch.Length; i++)
-            {
-                results[order[start + i]] = embeddings[i];
-            }
-
-            progress?.Report(new EncodeProgress(start + batch.Length, count));
-        }
-
-        return results;
-    }
-
     private async IAsyncEnumerable<IndexedEmbedding> EncodeStreamCore(
         IAsyncEnumerable<string> texts,
         string prefix,
@@ -152,10 +118,10 @@ public sealed partial class GlucoseEmbedder
                 throw new ArgumentException($"texts[{next + batch.Count}] is null.", nameof(texts));
             }
 
-            batch.Add(prefix.Length == 0 ? text : string.Concat(prefix, text));
+            batch.Add(text);
             if (batch.Count == batchSize)
             {
-                float[][] embeddings = await EncodeBatchAsync(batch, cancellationToken).ConfigureAwait(false);
+                float[][] embeddings = await EncodeBatchAsync(batch, prefix, cancellationToken).ConfigureAwait(false);
                 for (int i = 0; i < embeddings.Length; i++)
                 {
                     yield return new IndexedEmbedding(next++, embeddings[i]);
@@ -167,7 +133,7 @@ public sealed partial class GlucoseEmbedder
 
         if (batch.Count > 0)
         {
-            float[][] embeddings = await EncodeBatchAsync(batch, cancellationToken).ConfigureAwait(false);
+            float[][] embeddings = await EncodeBatchAsync(batch, prefix, cancellationToken).ConfigureAwait(false);
             for (int i = 0; i < embeddings.Length; i++)
             {
                 yield return new IndexedEmbedding(next++, embeddings[i]);
@@ -175,29 +141,13 @@ public sealed partial class GlucoseEmbedder
         }
     }
 
-    private Task<float[][]> EncodeBatchAsync(List<string> batch, CancellationToken cancellationToken)
+    private Task<float[][]> EncodeBatchAsync(List<string> batch, string prefix, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        LogIfTruncated(batch);
         string[] texts = batch.ToArray();
-        return Task.Run(() => Encode(texts), cancellationToken);
+        return Task.Run(() => EncodeEmbeddings(texts, prefix, cancellationToken: cancellationToken), cancellationToken);
     }
 
-    private static int[] LongestFirst(string[] texts)
-    {
-        var order = new int[texts.Length];
-        var keys = new long[texts.Length];
-        for (int i = 0; i < order.Length; i++)
-        {
-            order[i] = i;
-
-            // Longest first; equal lengths keep their input order, so runs are reproducible.
-            keys[i] = ((long)(int.MaxValue - texts[i].Length) << 32) | (uint)i;
-        }
-
-        Array.Sort(keys, order);
-        return order;
-    }
 
 #pragma warning disable CS1998 // An async iterator over a synchronous source has nothing to await.
     private static async IAsyncEnumerable<string> ToAsync(IEnumerable<string> texts)

@@ -66,7 +66,7 @@ public sealed partial class GlucoseEmbedder
             }
         }
 
-        float[][] chunkEmbeddings = Encode(chunkTexts);
+        float[][] chunkEmbeddings = EncodeEmbeddings(chunkTexts, string.Empty);
         var results = new DocumentEmbedding[texts.Count];
         int next = 0;
         for (int i = 0; i < results.Length; i++)

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Threading;
 using GLuCoSE.Inference;
 using GLuCoSE.Pooling;
 
@@ -18,7 +19,22 @@ public sealed partial class GlucoseEmbedder
     /// </summary>
     private int WindowSize => Math.Max(4096, 32 * _options.BatchSize);
 
-    private int[] Tokenize(IReadOnlyList<string> texts, int index)
+    /// <summary>
+    /// The batched core every bulk member funnels into (Encode, EncodeAsync, EncodeTokens, the streaming form,
+    /// GenerateAsync): embeds <paramref name="texts"/> with <paramref name="prefix"/> before each, in input order.
+    /// </summary>
+    private float[][] EncodeEmbeddings(IReadOnlyList<string> texts, string prefix, IProgress<EncodeProgress>? progress = null, CancellationToken cancellationToken = default) =>
+        EncodeEmbeddings(texts, new EncodeCall(prefix, cancellationToken, progress));
+
+    private float[][] EncodeEmbeddings(IReadOnlyList<string> texts, EncodeCall call)
+    {
+        var results = new float[texts.Count][];
+        RunBatches(texts, call, (index, tokenIds, tokenStates) => results[index] = Pool(tokenStates, tokenIds.Length));
+        LogTruncation(call);
+        return results;
+    }
+
+    private int[] Tokenize(IReadOnlyList<string> texts, int index, EncodeCall call)
     {
         string text = texts[index];
         int bad = GlucoseTokenizer.IndexOfUnpairedSurrogate(text);
@@ -27,7 +43,9 @@ public sealed partial class GlucoseEmbedder
             throw new ArgumentException($"texts[{index}] holds an unpaired surrogate (U+{(int)text[bad]:X4}) at index {bad}; it is not valid Unicode.", nameof(texts));
         }
 
-        return Tokenizer.EncodeToIds(text, MaxSequenceLength);
+        int[] ids = Tokenizer.EncodeToIds(call.Prefix.Length == 0 ? text : string.Concat(call.Prefix, text), MaxSequenceLength, out bool truncated);
+        call.Count(ids.Length, truncated);
+        return ids;
     }
 
     private static void CheckElements(IReadOnlyList<string> texts)
@@ -42,10 +60,12 @@ public sealed partial class GlucoseEmbedder
     }
 
     // Like sentence-transformers: longest first, padded per batch with <pad>, each text handed back with its index.
-    // Each batch waits for its turn on the model, so concurrent callers interleave batch by batch.
-    private void RunBatches(IReadOnlyList<string> texts, TokenStatesHandler handler)
+    // Each batch waits for its turn on the model, so concurrent callers interleave batch by batch; cancellation and
+    // progress are checked and reported between batches.
+    private void RunBatches(IReadOnlyList<string> texts, EncodeCall call, TokenStatesHandler handler)
     {
         CheckElements(texts);
+        call.Start(texts.Count);
         int window = WindowSize;
         for (int first = 0; first < texts.Count; first += window)
         {
@@ -53,14 +73,14 @@ public sealed partial class GlucoseEmbedder
             var ids = new int[count][];
             for (int i = 0; i < count; i++)
             {
-                ids[i] = Tokenize(texts, first + i);
+                ids[i] = Tokenize(texts, first + i, call);
             }
 
-            RunWindow(ids, first, handler);
+            RunWindow(ids, first, call, handler);
         }
     }
 
-    private void RunWindow(int[][] ids, int first, TokenStatesHandler handler)
+    private void RunWindow(int[][] ids, int first, EncodeCall call, TokenStatesHandler handler)
     {
         int[] order = BatchPlanner.OrderByLengthDescending(ids);
         int[] lengths = new int[order.Length];
@@ -79,6 +99,7 @@ public sealed partial class GlucoseEmbedder
                 batch.Add(ids[order[start + b]]);
             }
 
+            call.CancellationToken.ThrowIfCancellationRequested();
             _batcher.RunExclusive(() =>
             {
                 ThrowIfDisposed();
@@ -90,12 +111,19 @@ public sealed partial class GlucoseEmbedder
                     handler(first + index, ids[index], states.Slice(b * stride, stride));
                 }
             });
+            call.Completed(count);
         }
     }
 
     // One text through the micro-batcher: it shares a run with whatever other single texts are waiting.
-    private float[] EncodeSingle(int[] ids)
+    private float[] EncodeSingle(string text, string prefix)
     {
+        int[] ids = Tokenizer.EncodeToIds(prefix.Length == 0 ? text : string.Concat(prefix, text), MaxSequenceLength, out bool truncated);
+        if (truncated)
+        {
+            LogTruncation(1, 1);
+        }
+
         var request = new MicroBatcher.SingleRequest(ids);
         _batcher.RunSingle(request, RunSingleBatch);
         return request.Result!;
@@ -141,5 +169,43 @@ public sealed partial class GlucoseEmbedder
         }
 
         return embedding;
+    }
+
+    /// <summary>One bulk call's settings and counters: prompt, cancellation, progress, tokens, truncations.</summary>
+    private sealed class EncodeCall(string prefix, CancellationToken cancellationToken, IProgress<EncodeProgress>? progress)
+    {
+        private int _total;
+        private int _done;
+
+        public string Prefix { get; } = prefix;
+
+        public CancellationToken CancellationToken { get; } = cancellationToken;
+
+        /// <summary>Gets the tokens the model processed, <c>&lt;s&gt;</c> and <c>&lt;/s&gt;</c> included.</summary>
+        public long Tokens { get; private set; }
+
+        /// <summary>Gets how many texts were longer than MaxSequenceLength tokens.</summary>
+        public int Truncated { get; private set; }
+
+        public int Texts => _total;
+
+        public void Start(int total)
+        {
+            _total = total;
+            CancellationToken.ThrowIfCancellationRequested();
+            progress?.Report(new EncodeProgress(0, total));
+        }
+
+        public void Count(int tokens, bool truncated)
+        {
+            Tokens += tokens;
+            Truncated += truncated ? 1 : 0;
+        }
+
+        public void Completed(int texts)
+        {
+            _done += texts;
+            progress?.Report(new EncodeProgress(_done, _total));
+        }
     }
 }

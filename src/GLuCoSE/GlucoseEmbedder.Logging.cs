@@ -27,40 +27,14 @@ public sealed partial class GlucoseEmbedder
             _options.BatchSize);
     }
 
-    // Counting tokens costs a second tokenization, so it is done only when someone listens.
-    private void LogIfTruncated(IReadOnlyList<string> texts)
+    private void LogTruncation(EncodeCall call) => LogTruncation(call.Truncated, call.Texts);
+
+    private void LogTruncation(int truncated, int textCount)
     {
-        if (_logger.IsEnabled(LogLevel.Warning))
+        if (truncated > 0)
         {
-            LogTruncation(CountTokens(texts, out _), texts.Count);
+            LogInputsTruncated(_logger, truncated, textCount, MaxSequenceLength);
         }
-    }
-
-    private void LogTruncation(TokenCounts counts, int textCount)
-    {
-        if (counts.Truncated > 0)
-        {
-            LogInputsTruncated(_logger, counts.Truncated, textCount, MaxSequenceLength, counts.Longest);
-        }
-    }
-
-    private TokenCounts CountTokens(IReadOnlyList<string> texts, out long processedTokens)
-    {
-        var counts = default(TokenCounts);
-        processedTokens = 0;
-        for (int i = 0; i < texts.Count; i++)
-        {
-            int count = Tokenizer.CountTokens(texts[i]);
-            processedTokens += Math.Min(count, MaxSequenceLength);
-            if (count > MaxSequenceLength)
-            {
-                counts.Truncated++;
-            }
-
-            counts.Longest = Math.Max(counts.Longest, count);
-        }
-
-        return counts;
     }
 
     [LoggerMessage(
@@ -74,12 +48,6 @@ public sealed partial class GlucoseEmbedder
         EventId = 2,
         EventName = "InputsTruncated",
         Level = LogLevel.Warning,
-        Message = "{TruncatedCount} of {InputCount} inputs are longer than {MaxSequenceLength} tokens and were truncated (the longest has {LongestTokenCount}); use EncodeDocument to embed long texts in chunks")]
-    private static partial void LogInputsTruncated(ILogger logger, int truncatedCount, int inputCount, int maxSequenceLength, int longestTokenCount);
-
-    private struct TokenCounts
-    {
-        public int Truncated;
-        public int Longest;
-    }
+        Message = "{TruncatedCount} of {InputCount} inputs are longer than {MaxSequenceLength} tokens and were truncated; use EncodeDocument to embed long texts in chunks")]
+    private static partial void LogInputsTruncated(ILogger logger, int truncatedCount, int inputCount, int maxSequenceLength);
 }

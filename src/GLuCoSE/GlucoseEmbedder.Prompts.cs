@@ -17,14 +17,15 @@ public sealed partial class GlucoseEmbedder
     public float[] Encode(string text, string? promptName)
     {
         ArgumentNullException.ThrowIfNull(text);
-        return Encode([text], promptName)[0];
+        GlucoseTokenizer.ThrowIfUnpairedSurrogate(text, nameof(text));
+        ThrowIfDisposed();
+        return EncodeSingle(text, GetPrompt(promptName));
     }
 
     /// <summary>Computes the embeddings of many texts with a prompt put before each; the results are in input order.</summary>
     /// <remarks>
-    /// <see cref="Encode(IReadOnlyList{string})"/> embeds texts exactly as given; this overload, the asynchronous and
-    /// streaming forms, <see cref="EncodeDocument(string, ChunkingOptions?, string?)"/> and <see cref="GenerateAsync"/>
-    /// apply prompts, as sentence-transformers' <c>encode(..., prompt_name=...)</c> does.
+    /// Every member applies a prompt, as sentence-transformers' <c>encode(..., prompt_name=...)</c> does: the one named,
+    /// else <see cref="GlucoseEmbedderOptions.DefaultPromptName"/> (so overloads without a prompt name use the default).
     /// </remarks>
     /// <param name="texts">The texts.</param>
     /// <param name="promptName">
@@ -38,10 +39,7 @@ public sealed partial class GlucoseEmbedder
     {
         ArgumentNullException.ThrowIfNull(texts);
         ThrowIfDisposed();
-        string prefix = GetPrompt(promptName);
-        IReadOnlyList<string> prompted = WithPrompt(texts, prefix);
-        LogIfTruncated(prompted);
-        return Encode(prompted);
+        return EncodeEmbeddings(texts, GetPrompt(promptName));
     }
 
     /// <summary>Returns the prefix a call with <paramref name="promptName"/> puts before each text.</summary>
@@ -69,18 +67,5 @@ public sealed partial class GlucoseEmbedder
             $"{which} is not one of GlucoseEmbedderOptions.Prompts ({known}). Add it to Prompts when creating the " +
             "embedder (GlucosePrompts.UseVersion2Prompts adds GLuCoSE v2's 'query' and 'passage'), or pass a name that is there.",
             nameof(promptName));
-    }
-
-    // Null elements are reported with their index here, before any slicing changes the indices Encode would name.
-    private static string[] WithPrompt(IReadOnlyList<string> texts, string prefix)
-    {
-        var prompted = new string[texts.Count];
-        for (int i = 0; i < prompted.Length; i++)
-        {
-            string? text = texts[i] ?? throw new ArgumentException($"texts[{i}] is null.", nameof(texts));
-            prompted[i] = prefix.Length == 0 ? text : string.Concat(prefix, text);
-        }
-
-        return prompted;
     }
 }

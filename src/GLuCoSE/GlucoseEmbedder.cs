@@ -124,7 +124,7 @@ public sealed partial class GlucoseEmbedder : IDisposable
         ArgumentNullException.ThrowIfNull(text);
         GlucoseTokenizer.ThrowIfUnpairedSurrogate(text, nameof(text));
         ThrowIfDisposed();
-        return EncodeSingle(Tokenizer.EncodeToIds(text, MaxSequenceLength));
+        return EncodeSingle(text, GetPrompt(null));
     }
 
     /// <summary>Computes the embeddings of many texts, batched; the results are in input order.</summary>
@@ -135,9 +135,7 @@ public sealed partial class GlucoseEmbedder : IDisposable
     {
         ArgumentNullException.ThrowIfNull(texts);
         ThrowIfDisposed();
-        var results = new float[texts.Count][];
-        RunBatches(texts, (index, tokenIds, tokenStates) => results[index] = Pool(tokenStates, tokenIds.Length));
-        return results;
+        return EncodeEmbeddings(texts, GetPrompt(null));
     }
 
     /// <summary>
@@ -161,7 +159,7 @@ public sealed partial class GlucoseEmbedder : IDisposable
         ThrowIfDisposed();
         var results = new TokenEmbeddings[texts.Count];
         int width = _encoder.HiddenSize;
-        RunBatches(texts, (index, tokenIds, tokenStates) =>
+        RunBatches(texts, new EncodeCall(GetPrompt(null), default, null), (index, tokenIds, tokenStates) =>
             results[index] = new TokenEmbeddings(tokenIds, width, tokenStates[..(tokenIds.Length * width)].ToArray()));
         return results;
     }
@@ -214,6 +212,15 @@ public sealed partial class GlucoseEmbedder : IDisposable
         if (string.IsNullOrWhiteSpace(options.ModelFileName))
         {
             throw new ArgumentException("ModelFileName must name the ONNX file in the model folder.", nameof(options));
+        }
+
+        if (options.DefaultPromptName is string name && !options.Prompts.ContainsKey(name))
+        {
+            string known = options.Prompts.Count == 0 ? "none are set" : "the prompts are '" + string.Join("', '", options.Prompts.Keys) + "'";
+            throw new ArgumentException(
+                $"DefaultPromptName '{name}' is not one of GlucoseEmbedderOptions.Prompts ({known}). Add it to Prompts " +
+                "(GlucosePrompts.UseVersion2Prompts adds GLuCoSE v2's 'query' and 'passage'), or leave DefaultPromptName null.",
+                nameof(options));
         }
 
         if (!Enum.IsDefined(options.ExecutionProvider))

@@ -75,8 +75,9 @@ public sealed class GlucoseEmbedderOptions
     public IDictionary<string, string> Prompts { get; private set; } = new Dictionary<string, string>(StringComparer.Ordinal);
 
     /// <summary>
-    /// Gets or sets the prompt used when a call names none, like sentence-transformers' <c>default_prompt_name</c>.
-    /// Null (the default) means no prompt. It must be a key of <see cref="Prompts"/>.
+    /// Gets or sets the prompt used whenever a call names none (every <c>Encode</c> member included), like
+    /// sentence-transformers' <c>default_prompt_name</c>. Null (the default) means no prompt. It must be a key of
+    /// <see cref="Prompts"/>; <see cref="GlucoseEmbedder.Create(string, GlucoseEmbedderOptions?)"/> checks it.
     /// </summary>
     public string? DefaultPromptName { get; set; }
 

@@ -125,12 +125,18 @@ public sealed class GlucoseTokenizer : Tokenizer
         ArgumentNullException.ThrowIfNull(text);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxLength, 2);
         ThrowIfUnpairedSurrogate(text, nameof(text));
+        return EncodeToIds(text, maxLength, out _);
+    }
 
+    /// <summary>The ids of a text already checked for unpaired surrogates; says whether they were truncated.</summary>
+    internal int[] EncodeToIds(string text, int maxLength, out bool truncated)
+    {
         var ids = new List<int>(Math.Min(text.Length + 2, 1024)) { BeginningOfSentenceId };
-        AppendTextIdsUpTo(text, maxLength - 2, ids);
+        truncated = AppendTextIdsUpTo(text, maxLength - 2, ids);
         if (ids.Count > maxLength - 1)
         {
             ids.RemoveRange(maxLength - 1, ids.Count - (maxLength - 1));
+            truncated = true;
         }
 
         ids.Add(EndOfSentenceId);
@@ -177,7 +183,8 @@ public sealed class GlucoseTokenizer : Tokenizer
     // Texts far longer than the ids kept are segmented in growing prefixes, not whole: a 10 MB string truncated to
     // 512 tokens costs a few thousand characters of work. A prefix is enough once it yields PrefixMarginTokens more
     // ids than are kept, so the cut lies far beyond them; segmentation only looks a few pieces ahead.
-    private void AppendTextIdsUpTo(string text, int keep, List<int> ids)
+    // Returns true when it stopped at a prefix (the text holds more ids than are kept).
+    private bool AppendTextIdsUpTo(string text, int keep, List<int> ids)
     {
         int prefix = LongTextPrefixChars(keep);
         while (prefix < text.Length / 2)
@@ -191,7 +198,7 @@ public sealed class GlucoseTokenizer : Tokenizer
             AppendTextIds(text.AsSpan(0, prefix), ids, offsets: null);
             if (ids.Count - start >= keep + PrefixMarginTokens)
             {
-                return;
+                return true;
             }
 
             ids.RemoveRange(start, ids.Count - start);
@@ -199,6 +206,7 @@ public sealed class GlucoseTokenizer : Tokenizer
         }
 
         AppendTextIds(text, ids, offsets: null);
+        return false;
     }
 
     private static int LongTextPrefixChars(int keep) => (int)Math.Min(int.MaxValue / 8, (4L * keep) + 1024);

@@ -35,9 +35,13 @@ public sealed class PromptTests
         options.DefaultPromptName = GlucosePrompts.Passage;
         using GlucoseEmbedder embedder = GlucoseEmbedder.Create(TestPaths.TinyModel, options);
 
+        using GlucoseEmbedder plain = GlucoseEmbedder.Create(TestPaths.TinyModel);
+
         float[] actual = embedder.Encode("猫が好きです。", promptName: null);
 
-        Vectors.AssertClose(embedder.Encode("passage: 猫が好きです。"), actual);
+        Vectors.AssertClose(plain.Encode("passage: 猫が好きです。"), actual);
+        Vectors.AssertClose(actual, embedder.Encode("猫が好きです。"));
+        Vectors.AssertClose(actual, embedder.Encode(["猫が好きです。"])[0]);
         Assert.Equal("passage: ", embedder.GetPrompt(null));
         Assert.Equal("query: ", embedder.GetPrompt(GlucosePrompts.Query));
     }
@@ -64,12 +68,11 @@ public sealed class PromptTests
     }
 
     [Fact]
-    public void Encode_DefaultPromptNameNotInPrompts_ThrowsNamingTheDefault()
+    public void Create_DefaultPromptNameNotInPrompts_ThrowsNamingTheDefault()
     {
-        using GlucoseEmbedder embedder = GlucoseEmbedder.Create(TestPaths.TinyModel, new GlucoseEmbedderOptions { DefaultPromptName = "query" });
+        var ex = Assert.Throws<ArgumentException>(() => GlucoseEmbedder.Create(TestPaths.TinyModel, new GlucoseEmbedderOptions { DefaultPromptName = "query" }));
 
-        var ex = Assert.Throws<ArgumentException>(() => embedder.Encode("テスト", promptName: null));
-
+        Assert.Equal("options", ex.ParamName);
         Assert.Contains("DefaultPromptName 'query'", ex.Message, StringComparison.Ordinal);
         Assert.Contains("none are set", ex.Message, StringComparison.Ordinal);
     }

@@ -13,6 +13,10 @@ public sealed partial class GlucoseEmbedder
     /// <summary>Gets how many micro-batches of concurrent single texts have run and how many texts they held.</summary>
     internal (long Batches, long Texts) MicroBatchStatistics => _batcher.SingleStatistics;
 
+    /// <summary>Gets the time spent inside ONNX Runtime and the padded tokens it ran (for the benchmarks).</summary>
+    internal (TimeSpan RunTime, long PaddedTokens) RunStatistics =>
+        (TimeSpan.FromSeconds((double)_encoder.RunTicks / System.Diagnostics.Stopwatch.Frequency), _encoder.PaddedTokens);
+
     /// <summary>
     /// How many texts a bulk call tokenizes and sorts at once: the corpus is processed in windows so that memory
     /// beyond the results is bounded by the window, not by the corpus.

@@ -16,7 +16,8 @@ internal static class ShapesBenchmark
         string file = args.Optional("--variant") == "int8" ? "model_int8.onnx" : "model.onnx";
         int[] batches = args.Ints("--batches", [1, 2, 4, 8, 16, 32]);
         int[] sequences = args.Ints("--sequences", [8, 16, 32, 64]);
-        using SessionOptions options = OnnxEncoder.CreateSessionOptions(GlucoseExecutionProvider.Cpu, null);
+        int? threads = args.Optional("--threads") is string t ? int.Parse(t, System.Globalization.CultureInfo.InvariantCulture) : null;
+        using SessionOptions options = OnnxEncoder.CreateSessionOptions(GlucoseExecutionProvider.Cpu, threads);
         using var session = new InferenceSession(Path.Combine(model, file), options);
         string[] inputNames = session.InputMetadata.Keys.ToArray();
         string[] outputNames = [session.OutputMetadata.Keys.First()];

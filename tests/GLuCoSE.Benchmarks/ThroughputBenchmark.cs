@@ -25,9 +25,33 @@ internal static class ThroughputBenchmark
         int? threads = args.Optional("--threads") is string t ? int.Parse(t, System.Globalization.CultureInfo.InvariantCulture) : null;
 
         Console.WriteLine($"# {Machine.Describe()}");
+        Console.WriteLine($"# {string.Join(' ', Environment.GetCommandLineArgs()[1..])}");
         Console.WriteLine($"# corpus: {corpus.Length} sentences; rounds: {rounds}; intra-op threads: {threads?.ToString() ?? "ORT default"}");
         ModelCost cost = ModelCost.Load(model);
-        double? peak = Machine.PeakGflops(Environment.ProcessorCount);
+        double clock0 = Machine.MeasuredClockGHz();
+        double peak = Environment.ProcessorCount * clock0 * Machine.FlopsPerCycle;
+        double fmaPeak = Machine.MeasuredFmaGflops();
+        Console.WriteLine(
+            $"# peak estimate: {Environment.ProcessorCount} cores x {clock0:F2} GHz (measured all-core clock; /proc/cpuinfo says {Machine.ClockGHz()?.ToString("F2") ?? "?"})" +
+            $" x {Machine.FlopsPerCycle} FLOP/cycle (2 FMA x {Machine.FlopsPerCycle / 4} lanes x 2) = {peak:F0} GFLOP/s; an FMA-only loop reaches {fmaPeak:F0} GFLOP/s");
+        var tokenizeClock = Stopwatch.StartNew();
+        using (GlucoseEmbedder probe = GlucoseEmbedder.Create(model))
+        {
+            long tokens = 0;
+            foreach (string sentence in corpus)
+            {
+                tokens += probe.Tokenizer.EncodeToIds(sentence, probe.MaxSequenceLength).Length;
+            }
+
+            tokenizeClock.Restart();
+            foreach (string sentence in corpus)
+            {
+                probe.Tokenizer.EncodeToIds(sentence, probe.MaxSequenceLength);
+            }
+
+            Console.WriteLine($"# tokenizing the corpus: {tokenizeClock.Elapsed.TotalMilliseconds:F1} ms for {corpus.Length} sentences, {tokens} tokens ({(double)tokens / corpus.Length:F1} per sentence)");
+        }
+
         double worst = double.MaxValue;
         string worstCase = string.Empty;
         var speeds = new Dictionary<string, double>();
@@ -82,7 +106,7 @@ internal static class ThroughputBenchmark
                 Console.WriteLine(
                     $"{variant} {name} library={librarySpeed:F1} sent/s floor={floorSpeed:F1} sent/s ratio={ratio:F3}" +
                     $"  tokens/s={floor.RealTokens * rounds / library:F0} (padded {floor.PaddedTokens * rounds / library:F0})" +
-                    $"  {gflops:F0} GFLOP/s{(peak is double p ? $" = {gflops / p:P0} of {p:F0} peak" : string.Empty)}");
+                    $"  {gflops:F0} GFLOP/s  = {gflops / peak:P0} of peak");
                 if (ratio < worst)
                 {
                     worst = ratio;

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Diagnostics;
 using System.IO;
 using System.Linq;
 using Microsoft.ML.OnnxRuntime;
@@ -39,6 +40,12 @@ internal sealed class OnnxEncoder : IDisposable
 
     /// <summary>Gets the width of a token state (768 for GLuCoSE-base-ja), from the output's metadata.</summary>
     public int HiddenSize { get; }
+
+    /// <summary>Gets the Stopwatch ticks spent inside ONNX Runtime's Run so far (diagnostics for the benchmarks).</summary>
+    public long RunTicks { get; private set; }
+
+    /// <summary>Gets the padded tokens run so far (diagnostics for the benchmarks).</summary>
+    public long PaddedTokens { get; private set; }
 
     /// <summary>Gets the name of the output read (e.g. <c>last_hidden_state</c>).</summary>
     public string OutputName => _outputNames[0];
@@ -151,7 +158,10 @@ internal sealed class OnnxEncoder : IDisposable
 
             using OrtValue output = OrtValue.CreateTensorValueFromMemory(
                 OrtMemoryInfo.DefaultInstance, _output.AsMemory(0, outputLength), [batch, longest, HiddenSize]);
+            long start = Stopwatch.GetTimestamp();
             _session.Run(_runOptions, _inputNames, inputs, _outputNames, [output]);
+            RunTicks += Stopwatch.GetTimestamp() - start;
+            PaddedTokens += tokens;
         }
         finally
         {

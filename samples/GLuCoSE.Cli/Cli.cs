@@ -24,6 +24,7 @@ internal static class Cli
         new SearchCommand(),
         new EncodeCommand(),
         new EvalJstsCommand(),
+        new DownloadCommand(),
     ];
 
     public static async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
@@ -70,7 +71,8 @@ internal static class Cli
             return Interrupted;
         }
         catch (Exception ex) when (ex is IOException or InvalidDataException or InvalidOperationException or ArgumentException
-                                       or UnauthorizedAccessException or NotSupportedException or System.Text.Json.JsonException)
+                                       or UnauthorizedAccessException or NotSupportedException or System.Text.Json.JsonException
+                                       or System.Net.Http.HttpRequestException)
         {
             Console.Error.WriteLine($"glucose {command.Name}: {ex.Message}");
             return Failed;
@@ -101,7 +103,8 @@ internal static class Cli
 
         help.Append("""
 
-            Every command takes --model DIR (a model folder: model.onnx + sentencepiece.bpe.model; see models/README.md).
+            Every command takes --model DIR (a model folder: model.onnx + sentencepiece.bpe.model; see models/README.md);
+            without it, GLuCoSE-base-ja is downloaded from the Hugging Face hub on first use and cached.
             Run 'glucose <command> --help' for a command's options.
             Exit codes: 0 success, 1 the command failed, 2 wrong command line, 130 interrupted.
             """);

@@ -4,7 +4,10 @@ namespace GLuCoSE.Cli;
 internal static class ModelOptions
 {
     public const string Help = """
-          --model DIR        the model folder (model.onnx + sentencepiece.bpe.model; see models/README.md)
+          --model DIR        a model folder (model.onnx + sentencepiece.bpe.model; see models/README.md); without
+                             --model or --source, GLuCoSE-base-ja is downloaded on first use and cached
+          --source SPEC      where the model comes from: a folder, or a Hugging Face repo owner/name[@revision]
+          --onnx-url URL     the ONNX graph to download with --source (default: the public GLuCoSE-base-ja export)
           --onnx FILE        the ONNX file in the folder to use (default model.onnx)
           --cuda             run on an NVIDIA GPU (needs the Microsoft.ML.OnnxRuntime.Gpu.Linux package)
           --threads N        ONNX Runtime intra-op threads (default: one per physical core)
@@ -18,6 +21,8 @@ internal static class ModelOptions
     public static IEnumerable<KeyValuePair<string, bool>> Options =>
     [
         new("model", true),
+        new("source", true),
+        new("onnx-url", true),
         new("onnx", true),
         new("cuda", false),
         new("threads", true),
@@ -28,14 +33,13 @@ internal static class ModelOptions
     ];
 
     /// <summary>
-    /// Opens the model the command line names. This is the only place a model folder is resolved from the command line:
-    /// a default model and downloads from the Hugging Face hub (issue 5, <c>GlucoseEmbedder.CreateAsync</c>) plug in here.
+    /// Opens the model the command line names. This is the only place a model is resolved from the command line:
+    /// --model DIR loads a folder; --source (a folder or a hub repository) or nothing at all goes through
+    /// <see cref="GlucoseEmbedder.CreateAsync"/>, which downloads GLuCoSE-base-ja (or the source) on first use.
     /// </summary>
-    public static Task<GlucoseEmbedder> OpenAsync(CommandLine line, CancellationToken cancellationToken)
+    public static async Task<GlucoseEmbedder> OpenAsync(CommandLine line, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        string model = line.Value("model")
-            ?? throw new UsageException("--model DIR is required (a model folder with model.onnx and sentencepiece.bpe.model; see models/README.md)");
         var options = new GlucoseEmbedderOptions
         {
             BatchSize = line.Int("batch-size", 32, 1),
@@ -58,7 +62,24 @@ internal static class ModelOptions
             GlucosePrompts.UseVersion2Prompts(options);
         }
 
-        return Task.Run(() => GlucoseEmbedder.Create(model, options), cancellationToken);
+        if (line.Value("model") is string model)
+        {
+            if (line.Has("source") || line.Has("onnx-url"))
+            {
+                throw new UsageException("--model names a folder; --source and --onnx-url name a download: give one or the other");
+            }
+
+            return await Task.Run(() => GlucoseEmbedder.Create(model, options), cancellationToken);
+        }
+
+        return await GlucoseEmbedder.CreateAsync(Source(line), options, new DownloadReporter(), cancellationToken);
+    }
+
+    /// <summary>The model source --source and --onnx-url name; GLuCoSE-base-ja when neither is given.</summary>
+    public static GlucoseModelSource Source(CommandLine line)
+    {
+        GlucoseModelSource source = line.Value("source") is string spec ? GlucoseModelSource.Parse(spec) : GlucoseModelSource.Default;
+        return line.Value("onnx-url") is string url ? source with { OnnxUrl = url } : source;
     }
 
     /// <summary>The prompt for texts of <paramref name="kind"/> (query or passage) when --v2-prompts is on; else none.</summary>

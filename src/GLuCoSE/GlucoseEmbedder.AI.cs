@@ -89,6 +89,7 @@ public sealed partial class GlucoseEmbedder : IEmbeddingGenerator<string, Embedd
     /// <exception cref="ArgumentNullException"><paramref name="serviceType"/> is null.</exception>
     public object? GetService(Type serviceType, object? serviceKey = null)
     {
+        ThrowIfDisposed();
         ArgumentNullException.ThrowIfNull(serviceType);
         if (serviceKey is not null)
         {

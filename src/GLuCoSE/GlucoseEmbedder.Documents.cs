@@ -42,15 +42,15 @@ public sealed partial class GlucoseEmbedder
         ThrowIfDisposed();
         options ??= new ChunkingOptions();
         string prefix = GetPrompt(promptName);
-        int maxTokens = options.MaxTokens == 0 ? MaxSequenceLength : options.MaxTokens;
-        if (maxTokens > MaxSequenceLength)
+        int maxTokens = options.MaxTokens == 0 ? _maxSequenceLength : options.MaxTokens;
+        if (maxTokens > _maxSequenceLength)
         {
             throw new ArgumentOutOfRangeException(
-                nameof(options), maxTokens, $"ChunkingOptions.MaxTokens is {maxTokens}, over the embedder's MaxSequenceLength ({MaxSequenceLength}); use 0 for MaxSequenceLength or a smaller value.");
+                nameof(options), maxTokens, $"ChunkingOptions.MaxTokens is {maxTokens}, over the embedder's MaxSequenceLength ({_maxSequenceLength}); use 0 for MaxSequenceLength or a smaller value.");
         }
 
         // The prompt goes before every chunk, so it takes its tokens from each chunk's budget.
-        int promptTokens = prefix.Length == 0 ? 0 : Tokenizer.CountTokens(prefix) - Tokenizer.CountTokens(string.Empty);
+        int promptTokens = prefix.Length == 0 ? 0 : _tokenizer.CountTokens(prefix) - _tokenizer.CountTokens(string.Empty);
         int budget = maxTokens - promptTokens;
         ChunkingOptions.Validate(budget, options.OverlapTokens, nameof(options), nameof(options));
 

@@ -14,8 +14,8 @@ public sealed partial class GlucoseEmbedder
     internal (long Batches, long Texts) MicroBatchStatistics => _batcher.SingleStatistics;
 
     /// <summary>Gets the time spent inside ONNX Runtime and the padded tokens it ran (for the benchmarks).</summary>
-    internal (TimeSpan RunTime, long PaddedTokens) RunStatistics =>
-        (TimeSpan.FromSeconds((double)_encoder.RunTicks / System.Diagnostics.Stopwatch.Frequency), _encoder.PaddedTokens);
+    internal (TimeSpan RunTime, long PaddedTokens, long Runs) RunStatistics =>
+        (TimeSpan.FromSeconds((double)_encoder.RunTicks / System.Diagnostics.Stopwatch.Frequency), _encoder.PaddedTokens, _encoder.RunCount);
 
     /// <summary>
     /// How many texts a bulk call tokenizes and sorts at once: the corpus is processed in windows so that memory
@@ -47,7 +47,7 @@ public sealed partial class GlucoseEmbedder
             throw new ArgumentException($"texts[{index}] holds an unpaired surrogate (U+{(int)text[bad]:X4}) at index {bad}; it is not valid Unicode.", nameof(texts));
         }
 
-        int[] ids = Tokenizer.EncodeToIds(call.Prefix.Length == 0 ? text : string.Concat(call.Prefix, text), MaxSequenceLength, out bool truncated);
+        int[] ids = _tokenizer.EncodeToIds(call.Prefix.Length == 0 ? text : string.Concat(call.Prefix, text), _maxSequenceLength, out bool truncated);
         call.Count(ids.Length, truncated);
         return ids;
     }
@@ -122,7 +122,7 @@ public sealed partial class GlucoseEmbedder
     // One text through the micro-batcher: it shares a run with whatever other single texts are waiting.
     private float[] EncodeSingle(string text, string prefix)
     {
-        int[] ids = Tokenizer.EncodeToIds(prefix.Length == 0 ? text : string.Concat(prefix, text), MaxSequenceLength, out bool truncated);
+        int[] ids = _tokenizer.EncodeToIds(prefix.Length == 0 ? text : string.Concat(prefix, text), _maxSequenceLength, out bool truncated);
         if (truncated)
         {
             LogTruncation(1, 1);

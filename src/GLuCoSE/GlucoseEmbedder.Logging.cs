@@ -19,9 +19,9 @@ public sealed partial class GlucoseEmbedder
         _logger = logger;
         LogModelLoaded(
             _logger,
-            ModelPath,
+            _modelPath,
             Dimensions,
-            MaxSequenceLength,
+            _maxSequenceLength,
             _options.ExecutionProvider,
             _options.IntraOpNumThreads is int threads ? threads.ToString(CultureInfo.InvariantCulture) : "ONNX Runtime's default",
             _options.BatchSize);
@@ -33,7 +33,7 @@ public sealed partial class GlucoseEmbedder
     {
         if (truncated > 0)
         {
-            LogInputsTruncated(_logger, truncated, textCount, MaxSequenceLength);
+            LogInputsTruncated(_logger, truncated, textCount, _maxSequenceLength);
         }
     }
 

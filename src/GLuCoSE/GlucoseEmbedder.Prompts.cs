@@ -50,6 +50,7 @@ public sealed partial class GlucoseEmbedder
     /// <exception cref="ArgumentException"><paramref name="promptName"/> (or the default prompt name) is not one of the prompts.</exception>
     public string GetPrompt(string? promptName)
     {
+        ThrowIfDisposed();
         string? name = promptName ?? _options.DefaultPromptName;
         if (name is null)
         {

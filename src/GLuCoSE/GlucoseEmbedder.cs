@@ -26,6 +26,9 @@ public sealed partial class GlucoseEmbedder : IDisposable
     private readonly OnnxEncoder _encoder;
     private readonly GlucoseEmbedderOptions _options;
     private readonly MicroBatcher _batcher;
+    private readonly GlucoseTokenizer _tokenizer;
+    private readonly int _maxSequenceLength;
+    private readonly string _modelPath;
     private volatile bool _disposed;
     private int _disposeStarted;
 
@@ -34,9 +37,9 @@ public sealed partial class GlucoseEmbedder : IDisposable
         _encoder = encoder;
         _options = options;
         _batcher = new MicroBatcher(options.BatchSize, options.MaxBatchTokens, options.MicroBatchWait);
-        Tokenizer = tokenizer;
-        MaxSequenceLength = maxSequenceLength;
-        ModelPath = modelPath;
+        _tokenizer = tokenizer;
+        _maxSequenceLength = maxSequenceLength;
+        _modelPath = modelPath;
     }
 
     /// <summary>Gets the length of the embeddings (768 for GLuCoSE-base-ja), read from the model's output metadata.</summary>
@@ -50,13 +53,34 @@ public sealed partial class GlucoseEmbedder : IDisposable
     }
 
     /// <summary>Gets the tokenizer that turns texts into the model's token ids.</summary>
-    public GlucoseTokenizer Tokenizer { get; }
+    public GlucoseTokenizer Tokenizer
+    {
+        get
+        {
+            ThrowIfDisposed();
+            return _tokenizer;
+        }
+    }
 
     /// <summary>Gets the most tokens per text, <c>&lt;s&gt;</c> and <c>&lt;/s&gt;</c> included; longer texts are truncated.</summary>
-    public int MaxSequenceLength { get; }
+    public int MaxSequenceLength
+    {
+        get
+        {
+            ThrowIfDisposed();
+            return _maxSequenceLength;
+        }
+    }
 
     /// <summary>Gets the full path of the ONNX file in use.</summary>
-    public string ModelPath { get; }
+    public string ModelPath
+    {
+        get
+        {
+            ThrowIfDisposed();
+            return _modelPath;
+        }
+    }
 
     /// <summary>Loads a model folder: an ONNX graph and the Hugging Face tokenizer and config files beside it.</summary>
     /// <param name="modelDirectory">

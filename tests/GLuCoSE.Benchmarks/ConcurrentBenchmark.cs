@@ -30,13 +30,13 @@ internal static class ConcurrentBenchmark
         foreach (int callers in threadCounts)
         {
             var clock = Stopwatch.StartNew();
-            (_, long paddedStart) = embedder.RunStatistics;
+            (_, long paddedStart, long runsStart) = embedder.RunStatistics;
             float[][] batched = embedder.Encode(corpus);
             double batchedSpeed = corpus.Length / clock.Elapsed.TotalSeconds;
-            Console.WriteLine($"batched Encode: {batchedSpeed:F1} sent/s, padded tokens {embedder.RunStatistics.PaddedTokens - paddedStart}");
+            Console.WriteLine($"batched Encode: {batchedSpeed:F1} sent/s, padded tokens {embedder.RunStatistics.PaddedTokens - paddedStart} in {embedder.RunStatistics.Runs - runsStart} runs");
 
             (long batchesBefore, long textsBefore) = embedder.MicroBatchStatistics;
-            (TimeSpan runBefore, long paddedBefore) = embedder.RunStatistics;
+            (TimeSpan runBefore, long paddedBefore, long runsBefore) = embedder.RunStatistics;
             var latencies = new double[corpus.Length];
             var results = new float[corpus.Length][];
             int next = -1;
@@ -65,7 +65,7 @@ internal static class ConcurrentBenchmark
             double speed = corpus.Length / clock.Elapsed.TotalSeconds;
             (long batchesAfter, long textsAfter) = embedder.MicroBatchStatistics;
             double meanBatch = (double)(textsAfter - textsBefore) / Math.Max(1, batchesAfter - batchesBefore);
-            (TimeSpan runAfter, long paddedAfter) = embedder.RunStatistics;
+            (TimeSpan runAfter, long paddedAfter, long runsAfter) = embedder.RunStatistics;
             double busy = (runAfter - runBefore).TotalSeconds / clock.Elapsed.TotalSeconds;
             double maxDifference = 0;
             int identical = 0;
@@ -86,7 +86,7 @@ internal static class ConcurrentBenchmark
             double p99 = latencies[(int)(latencies.Length * 0.99)];
             Console.WriteLine(
                 $"concurrent callers={callers} {speed:F1} sent/s batched={batchedSpeed:F1} sent/s ratio={speed / batchedSpeed:F3}" +
-                $" p50={p50:F1} ms p99={p99:F1} ms p99/p50={p99 / p50:F2} max|diff| vs batched={maxDifference:E1} (bit-identical {identical}/{corpus.Length}) mean micro-batch {meanBatch:F1}, model busy {busy:P0}, padded tokens {paddedAfter - paddedBefore}");
+                $" p50={p50:F1} ms p99={p99:F1} ms p99/p50={p99 / p50:F2} max|diff| vs batched={maxDifference:E1} (bit-identical {identical}/{corpus.Length}) mean micro-batch {meanBatch:F1}, model busy {busy:P0}, padded tokens {paddedAfter - paddedBefore} in {runsAfter - runsBefore} runs");
 
             if (callers == 1)
             {

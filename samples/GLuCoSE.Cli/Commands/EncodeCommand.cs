@@ -11,7 +11,7 @@ internal sealed class EncodeCommand : ICommand
     public string Summary => "embed every text of a file into JSON lines or a NumPy .npy matrix";
 
     public string Help => $"""
-        usage: glucose encode --model DIR --input FILE --output FILE [options]
+        usage: glucose encode [--model DIR] --input FILE --output FILE [options]
 
         Streams the texts through the model a batch at a time (memory does not grow with the file) and writes one
         embedding per text, in input order: OUTPUT ending in .npy gets a float32 matrix [texts, dimensions];

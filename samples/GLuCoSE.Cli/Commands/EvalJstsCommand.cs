@@ -11,7 +11,7 @@ internal sealed class EvalJstsCommand : ICommand
     public string Summary => "score a JSTS-format file: Spearman and Pearson x100 of cosine vs gold";
 
     public string Help => $"""
-        usage: glucose eval-jsts --model DIR --data FILE [options]
+        usage: glucose eval-jsts [--model DIR] --data FILE [options]
 
         Embeds both sentences of every pair, takes their cosine similarity, and prints its Spearman and Pearson
         correlation with the gold labels, x100 (the metric of the GLuCoSE model card; JGLUE's JSTS valid-v1.1.json

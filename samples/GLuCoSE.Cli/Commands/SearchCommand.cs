@@ -11,7 +11,7 @@ internal sealed class SearchCommand : ICommand
     public string Summary => "find the texts of a corpus file closest to a query";
 
     public string Help => $"""
-        usage: glucose search --model DIR --corpus FILE --query TEXT [--query TEXT...] [--top K] [options]
+        usage: glucose search [--model DIR] --corpus FILE --query TEXT [--query TEXT...] [--top K] [options]
 
         Embeds every text of the corpus (a progress bar on stderr), then prints, for each query, a table of the
         closest texts with their cosine similarity.

@@ -11,7 +11,7 @@ internal sealed class SimilarityCommand : ICommand
     public string Summary => "print the cosine similarity matrix of the given texts";
 
     public string Help => $"""
-        usage: glucose similarity --model DIR [options] TEXT TEXT...
+        usage: glucose similarity [--model DIR] [options] TEXT TEXT...
 
         Prints each text with a number, then the cosine similarity of every pair.
 

@@ -47,6 +47,9 @@ internal sealed class OnnxEncoder : IDisposable
     /// <summary>Gets the padded tokens run so far (diagnostics for the benchmarks).</summary>
     public long PaddedTokens { get; private set; }
 
+    /// <summary>Gets how many times the graph has run (diagnostics for the benchmarks).</summary>
+    public long RunCount { get; private set; }
+
     /// <summary>Gets the name of the output read (e.g. <c>last_hidden_state</c>).</summary>
     public string OutputName => _outputNames[0];
 
@@ -162,6 +165,7 @@ internal sealed class OnnxEncoder : IDisposable
             _session.Run(_runOptions, _inputNames, inputs, _outputNames, [output]);
             RunTicks += Stopwatch.GetTimestamp() - start;
             PaddedTokens += tokens;
+            RunCount++;
         }
         finally
         {

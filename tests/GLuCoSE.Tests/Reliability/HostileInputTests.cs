@@ -1,0 +1,109 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Linq;
+using System.Text;
+using System.Threading;
+using GLuCoSE.Tests.Embedding;
+using GLuCoSE.Tests.Infrastructure;
+using Xunit;
+
+namespace GLuCoSE.Tests.Reliability;
+
+/// <summary>Whatever users type: nothing breaks, and the answers stay the reference's.</summary>
+public sealed class HostileInputTests
+{
+    private static readonly Lazy<EmbeddingReference> Reference = new(() => EmbeddingReference.Load(TestPaths.TestData("embeddings.tiny-luke.json")));
+
+    // The surrogate comes as a number: theory data with a lone surrogate would not survive serialization.
+    [Theory]
+    [InlineData("前半", 0xD800, "後半")]
+    [InlineData("", 0xDC00, "")]
+    [InlineData("終わりに", 0xD83C, "")]
+    public void Encode_UnpairedSurrogate_ThrowsArgumentNamingTheIndex(string before, int surrogate, string after)
+    {
+        string bad = before + (char)surrogate + after;
+        int position = before.Length;
+        using GlucoseEmbedder embedder = GlucoseEmbedder.Create(TestPaths.TinyModel);
+
+        var single = Assert.Throws<ArgumentException>(() => embedder.Encode(bad));
+        var batch = Assert.Throws<ArgumentException>(() => embedder.Encode(["正常な文。", bad]));
+        var tokenizer = Assert.Throws<ArgumentException>(() => embedder.Tokenizer.EncodeToIds(bad));
+
+        Assert.Equal("text", single.ParamName);
+        Assert.Contains($"at index {position}", single.Message, StringComparison.Ordinal);
+        Assert.Equal("texts", batch.ParamName);
+        Assert.Contains("texts[1]", batch.Message, StringComparison.Ordinal);
+        Assert.Contains($"at index {position}", batch.Message, StringComparison.Ordinal);
+        Assert.Equal("text", tokenizer.ParamName);
+    }
+
+    [Fact]
+    public void Encode_SurrogatePairs_AreFine()
+    {
+        using GlucoseEmbedder embedder = GlucoseEmbedder.Create(TestPaths.TinyModel);
+
+        Assert.Equal(32, embedder.Encode("𠮷野家の🍣").Length);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData(" ")]
+    [InlineData("\u3000")]
+    public void Encode_EmptyAndWhitespaceOnly_GiveTheReferenceEmbedding(string text)
+    {
+        EmbeddingRow row = Reference.Value.Rows.Single(r => r.Text == text);
+        using GlucoseEmbedder embedder = GlucoseEmbedder.Create(TestPaths.TinyModel);
+
+        Assert.Equal([0, 2], embedder.Tokenizer.EncodeToIds(text));
+        EmbeddingParityTests.AssertClose(row.Embedding, embedder.Encode(text), $"'{text}' alone");
+        EmbeddingParityTests.AssertClose(row.Embedding, embedder.Encode([text, "文。"])[0], $"'{text}' in a batch");
+    }
+
+    [Theory]
+    [InlineData("uni32k")]
+    [InlineData("bpe8k")]
+    [InlineData("uni8kbf")]
+    public void EncodeToIds_TenMegabyteText_TruncatesFastAndKeepsTheReferenceIds(string model)
+    {
+        GlucoseTokenizer tokenizer = GlucoseTokenizer.Create(TestPaths.TestData($"{model}.model"));
+        string text = TenMegabytes();
+
+        var clock = Stopwatch.StartNew();
+        int[] truncated = tokenizer.EncodeToIds(text, 512);
+        TimeSpan elapsed = clock.Elapsed;
+
+        // The reference: the whole text segmented, then cut as transformers cuts (first 510 ids, then </s>).
+        int[] whole = tokenizer.EncodeToIds(text);
+        Assert.True(whole.Length > 512, $"the text gave only {whole.Length} ids");
+        Assert.Equal([.. whole[..511], GlucoseTokenizer.EndOfSentenceId], truncated);
+        Assert.True(elapsed < TimeSpan.FromSeconds(0.5), $"truncating a 10 MB text took {elapsed.TotalMilliseconds:F0} ms");
+    }
+
+    [Fact]
+    public void Encode_TenMegabyteText_TakesWellUnderASecond()
+    {
+        using GlucoseEmbedder embedder = GlucoseEmbedder.Create(TestPaths.TinyModel);
+        string text = TenMegabytes();
+        embedder.Encode("warm-up");
+
+        var clock = Stopwatch.StartNew();
+        float[] embedding = embedder.Encode(text);
+        TimeSpan elapsed = clock.Elapsed;
+
+        Assert.Equal(embedder.Encode([text[..20_000]])[0], embedding);
+        Assert.True(elapsed < TimeSpan.FromSeconds(0.5), $"embedding a 10 MB text took {elapsed.TotalMilliseconds:F0} ms");
+    }
+
+    private static string TenMegabytes()
+    {
+        string[] rows = TokenReference.Load(TestPaths.TestData("tokens.uni32k.json")).Select(r => r.Text).ToArray();
+        var builder = new StringBuilder(10_000_100);
+        for (int i = 0; builder.Length < 10_000_000; i++)
+        {
+            builder.Append(rows[i % rows.Length]);
+        }
+
+        return builder.ToString();
+    }
+}

@@ -31,8 +31,8 @@ public sealed class GlucoseEmbedderOptions
     /// </summary>
     /// <remarks>
     /// Measured on 2,808 JSTS sentences with the full-size model on 2 cores: <c>BatchSize = 128, MaxBatchTokens = 1024</c>
-    /// ran the fp32 graph 3.5% faster than the defaults and the int8 graph 3.4% slower; see the README's performance
-    /// section for the command.
+    /// ran 3.5 to 8% faster than the defaults for the fp32 graph and between 3% slower and 18% faster for the int8 graph
+    /// across runs; see the README's performance section for the command.
     /// </remarks>
     public int MaxBatchTokens { get; set; } = 4096;
 

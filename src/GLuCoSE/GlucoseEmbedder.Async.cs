@@ -22,14 +22,8 @@ public sealed partial class GlucoseEmbedder
     public Task<float[][]> EncodeAsync(
         IReadOnlyList<string> texts,
         IProgress<EncodeProgress>? progress = null,
-        CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(texts);
-        ThrowIfDisposed();
-        CheckElements(texts);
-        string prefix = GetPrompt(null);
-        return Task.Run(() => EncodeEmbeddings(texts, prefix, progress, cancellationToken), cancellationToken);
-    }
+        CancellationToken cancellationToken = default) =>
+        EncodeAsync(texts, promptName: null, progress, cancellationToken);
 
     /// <summary>
     /// Computes the embeddings of many texts with a prompt put before each, on the thread pool, one batch at a time,

@@ -23,7 +23,7 @@ internal static class Cli
         new SimilarityCommand(),
         new SearchCommand(),
         new EncodeCommand(),
-        new EvalJstsCommand(),
+        new EvalStsCommand(),
         new DownloadCommand(),
     ];
 

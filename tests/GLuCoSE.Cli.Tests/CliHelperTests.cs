@@ -62,7 +62,7 @@ public sealed class CliHelperTests
     }
 
     [Fact]
-    public void JstsFile_ValidLines_ReadsPairsAndLabels()
+    public void StsPairFile_ValidLines_ReadsPairsAndLabels()
     {
         using var file = new TempFile(".jsonl",
             """
@@ -71,13 +71,13 @@ public sealed class CliHelperTests
             {"sentence1": "猫", "sentence2": "車", "label": "0.6"}
             """);
 
-        var pairs = JstsFile.Read(file.Path);
+        var pairs = StsPairFile.Read(file.Path);
 
-        Assert.Equal([new JstsPair("犬が走る。", "犬が駆ける。", 4.4), new JstsPair("猫", "車", 0.6)], pairs);
+        Assert.Equal([new StsPair("犬が走る。", "犬が駆ける。", 4.4), new StsPair("猫", "車", 0.6)], pairs);
     }
 
     [Fact]
-    public void JstsFile_MissingField_NamesLineAndField()
+    public void StsPairFile_MissingField_NamesLineAndField()
     {
         using var file = new TempFile(".jsonl",
             """
@@ -85,7 +85,7 @@ public sealed class CliHelperTests
             {"sentence1": "a", "label": 1}
             """);
 
-        var ex = Assert.Throws<InvalidDataException>(() => JstsFile.Read(file.Path));
+        var ex = Assert.Throws<InvalidDataException>(() => StsPairFile.Read(file.Path));
 
         Assert.Contains(":2:", ex.Message, StringComparison.Ordinal);
         Assert.Contains("\"sentence2\"", ex.Message, StringComparison.Ordinal);

@@ -160,6 +160,9 @@ public sealed class AsyncEncodeTests
 
         // The first batch was already done when the token was cancelled; no other batch started.
         Assert.Equal(5, received);
+
+        // The embedder keeps working after a cancelled stream.
+        Assert.Equal(embedder.Dimensions, embedder.Encode("猫が好きです。").Length);
     }
 
     [Fact]

@@ -119,26 +119,6 @@ public sealed class SharedEmbedderTests
         EmbeddingParityTests.AssertClose(embedder.Encode([Texts[5]])[0], embedder.Encode(Texts[5]), "after cancellation");
     }
 
-    [Fact]
-    public async Task EncodeStreamAsync_CanceledWhileStreaming_StopsAndTheEmbedderKeepsWorking()
-    {
-        using GlucoseEmbedder embedder = GlucoseEmbedder.Create(TestPaths.TinyModel, new GlucoseEmbedderOptions { BatchSize = 4 });
-        using var cancellation = new CancellationTokenSource();
-        int received = 0;
-
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () =>
-        {
-            await foreach (IndexedEmbedding item in embedder.EncodeStreamAsync(Texts, cancellationToken: cancellation.Token))
-            {
-                received++;
-                cancellation.Cancel();
-            }
-        });
-
-        Assert.InRange(received, 1, 4);
-        Assert.Equal(embedder.Dimensions, embedder.Encode(Texts[0]).Length);
-    }
-
     /// <summary>Calls back on the reporting thread (Progress&lt;T&gt; would post to the thread pool).</summary>
     private sealed class SynchronousProgress(Action<EncodeProgress> report) : IProgress<EncodeProgress>
     {

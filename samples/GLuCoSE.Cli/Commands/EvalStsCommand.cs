@@ -4,7 +4,7 @@ using GLuCoSE.Cli.IO;
 namespace GLuCoSE.Cli.Commands;
 
 /// <summary><c>glucose eval-jsts --data FILE</c>: Spearman and Pearson ×100 on a JSTS-format file (the model card's metric).</summary>
-internal sealed class EvalJstsCommand : ICommand
+internal sealed class EvalStsCommand : ICommand
 {
     public string Name => "eval-jsts";
 
@@ -33,11 +33,11 @@ internal sealed class EvalJstsCommand : ICommand
             throw new UsageException($"unexpected argument '{line.Positional[0]}'");
         }
 
-        List<JstsPair> pairs = JstsFile.Read(data);
+        List<StsPair> pairs = StsPairFile.Read(data);
 
         // Each distinct sentence once (JSTS repeats sentences across pairs).
         var distinct = new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach (JstsPair pair in pairs)
+        foreach (StsPair pair in pairs)
         {
             distinct.TryAdd(pair.Sentence1, distinct.Count);
             distinct.TryAdd(pair.Sentence2, distinct.Count);

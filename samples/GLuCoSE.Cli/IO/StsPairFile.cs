@@ -3,22 +3,22 @@ using System.Text.Json;
 namespace GLuCoSE.Cli.IO;
 
 /// <summary>One scored pair of a JSTS-format file.</summary>
-internal readonly record struct JstsPair(string Sentence1, string Sentence2, double Label);
+internal readonly record struct StsPair(string Sentence1, string Sentence2, double Label);
 
 /// <summary>
 /// Reads JGLUE's JSTS format: JSON lines with <c>sentence1</c>, <c>sentence2</c> and <c>label</c> (similarity 0–5;
 /// a number or a numeric string), as in <c>valid-v1.1.json</c>; other fields (<c>sentence_pair_id</c>, ...) are ignored.
 /// </summary>
-internal static class JstsFile
+internal static class StsPairFile
 {
-    public static List<JstsPair> Read(string path)
+    public static List<StsPair> Read(string path)
     {
         if (!File.Exists(path))
         {
             throw new FileNotFoundException($"'{path}' not found; expected a JSTS-format file (JSON lines with sentence1, sentence2, label).", path);
         }
 
-        var pairs = new List<JstsPair>();
+        var pairs = new List<StsPair>();
         int number = 0;
         foreach (string line in File.ReadLines(path))
         {
@@ -39,7 +39,7 @@ internal static class JstsFile
                 throw new InvalidDataException($"{path}:{number}: not a JSON line ({ex.Message}).", ex);
             }
 
-            pairs.Add(new JstsPair(Text(row, "sentence1", path, number), Text(row, "sentence2", path, number), Label(row, path, number)));
+            pairs.Add(new StsPair(Text(row, "sentence1", path, number), Text(row, "sentence2", path, number), Label(row, path, number)));
         }
 
         if (pairs.Count < 2)

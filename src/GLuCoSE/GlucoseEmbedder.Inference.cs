@@ -14,6 +14,9 @@ public sealed partial class GlucoseEmbedder
     internal (long Batches, long Texts) MicroBatchStatistics => _batcher.SingleStatistics;
 
     /// <summary>Gets the time spent inside ONNX Runtime and the padded tokens it ran (for the benchmarks).</summary>
+    /// <summary>Gets the model runner (diagnostics for the benchmarks).</summary>
+    internal OnnxEncoder Encoder => _encoder;
+
     internal (TimeSpan RunTime, long PaddedTokens, long Runs) RunStatistics =>
         (TimeSpan.FromSeconds((double)_encoder.RunTicks / System.Diagnostics.Stopwatch.Frequency), _encoder.PaddedTokens, _encoder.RunCount);
 

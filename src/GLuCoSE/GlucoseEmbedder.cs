@@ -120,7 +120,7 @@ public sealed partial class GlucoseEmbedder : IDisposable
                 $"'{folder.Directory}' gives the model only {configured} (vocab_size); use the tokenizer that belongs to this model.");
         }
 
-        OnnxEncoder encoder = OnnxEncoder.Create(folder.ModelPath, settings.ExecutionProvider, settings.IntraOpNumThreads);
+        OnnxEncoder encoder = OnnxEncoder.Create(folder.ModelPath, settings.ExecutionProvider, settings.IntraOpNumThreads, settings.OptimizedModelCacheDirectory);
         try
         {
             encoder.Probe(folder.ModelPath, tokenizer.VocabularySize, folder.TokenizerPath);

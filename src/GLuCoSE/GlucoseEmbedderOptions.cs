@@ -66,6 +66,23 @@ public sealed class GlucoseEmbedderOptions
     /// </summary>
     public int? IntraOpNumThreads { get; set; }
 
+    /// <summary>
+    /// Gets or sets a folder where ONNX Runtime's optimized graph of the model is kept, so that later loads skip the
+    /// graph optimizations. Null (the default) keeps nothing. CPU only: with <see cref="GlucoseExecutionProvider.Cuda"/>
+    /// it is not used.
+    /// </summary>
+    /// <remarks>
+    /// <para>Measured on the full-size graph (2-core Zen 5, <c>load</c> command of the benchmarks): a load from the
+    /// cache takes about 10% less time for the fp32 graph (245 → 217 ms) and about 30% less for the int8 graph
+    /// (138 → 95 ms). Embeddings are bit-identical either way.</para>
+    /// <para>The first load writes the entry (a copy of the graph, weights included: about 450 MB for fp32). Entries are
+    /// keyed by the model files (path, size, last write time), the ONNX Runtime version and the CPU's instruction sets,
+    /// because the optimized graph may hold nodes for this hardware only: a changed model or machine gets a new entry
+    /// and the old one is never read again (delete the folder to reclaim the space). A folder that cannot be written
+    /// to costs only the speed-up.</para>
+    /// </remarks>
+    public string? OptimizedModelCacheDirectory { get; set; }
+
     // ---- Prompts (sentence-transformers' prompts / default_prompt_name) ----
 
     /// <summary>

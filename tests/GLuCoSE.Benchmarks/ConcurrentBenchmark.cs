@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Diagnostics;
 using System.Linq;
 using System.Threading;
@@ -27,66 +28,83 @@ internal static class ConcurrentBenchmark
         using GlucoseEmbedder embedder = GlucoseEmbedder.Create(model, options);
         embedder.Encode(corpus.Take(64).ToArray());
 
+        // Batched Encode and the concurrent callers alternate, round by round, so that drift in the machine's speed
+        // (large on this shared VM) hits both alike; the summary line pools the rounds.
+        int rounds = args.Int("--rounds", 2);
         foreach (int callers in threadCounts)
         {
-            var clock = Stopwatch.StartNew();
-            (_, long paddedStart, long runsStart) = embedder.RunStatistics;
-            float[][] batched = embedder.Encode(corpus);
-            double batchedSpeed = corpus.Length / clock.Elapsed.TotalSeconds;
-            Console.WriteLine($"batched Encode: {batchedSpeed:F1} sent/s, padded tokens {embedder.RunStatistics.PaddedTokens - paddedStart} in {embedder.RunStatistics.Runs - runsStart} runs");
-
-            (long batchesBefore, long textsBefore) = embedder.MicroBatchStatistics;
-            (TimeSpan runBefore, long paddedBefore, long runsBefore) = embedder.RunStatistics;
-            var latencies = new double[corpus.Length];
-            var results = new float[corpus.Length][];
-            int next = -1;
-            var workers = new Thread[callers];
-            clock.Restart();
-            for (int w = 0; w < callers; w++)
+            double batchedSeconds = 0;
+            double concurrentSeconds = 0;
+            var allLatencies = new List<double>();
+            for (int round = 0; round < rounds; round++)
             {
-                workers[w] = new Thread(() =>
+                var clock = Stopwatch.StartNew();
+                (_, long paddedStart, long runsStart) = embedder.RunStatistics;
+                float[][] batched = embedder.Encode(corpus);
+                double batchedTime = clock.Elapsed.TotalSeconds;
+                long batchedPadded = embedder.RunStatistics.PaddedTokens - paddedStart;
+                long batchedRuns = embedder.RunStatistics.Runs - runsStart;
+
+                (long batchesBefore, long textsBefore) = embedder.MicroBatchStatistics;
+                (TimeSpan runBefore, long paddedBefore, long runsBefore) = embedder.RunStatistics;
+                var runLog = new List<(int Batch, int Sequence, long Ticks)>();
+                embedder.Encoder.RunLog = runLog;
+                var latencies = new double[corpus.Length];
+                var results = new float[corpus.Length][];
+                int next = -1;
+                var workers = new Thread[callers];
+                clock.Restart();
+                for (int w = 0; w < callers; w++)
                 {
-                    int i;
-                    while ((i = Interlocked.Increment(ref next)) < corpus.Length)
+                    workers[w] = new Thread(() =>
                     {
-                        long start = Stopwatch.GetTimestamp();
-                        results[i] = embedder.Encode(corpus[i]);
-                        latencies[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
-                    }
-                });
-                workers[w].Start();
-            }
-
-            foreach (Thread worker in workers)
-            {
-                worker.Join();
-            }
-
-            double speed = corpus.Length / clock.Elapsed.TotalSeconds;
-            (long batchesAfter, long textsAfter) = embedder.MicroBatchStatistics;
-            double meanBatch = (double)(textsAfter - textsBefore) / Math.Max(1, batchesAfter - batchesBefore);
-            (TimeSpan runAfter, long paddedAfter, long runsAfter) = embedder.RunStatistics;
-            double busy = (runAfter - runBefore).TotalSeconds / clock.Elapsed.TotalSeconds;
-            double maxDifference = 0;
-            int identical = 0;
-            for (int i = 0; i < corpus.Length; i++)
-            {
-                double d = 0;
-                for (int k = 0; k < results[i].Length; k++)
-                {
-                    d = Math.Max(d, Math.Abs(results[i][k] - batched[i][k]));
+                        int i;
+                        while ((i = Interlocked.Increment(ref next)) < corpus.Length)
+                        {
+                            long start = Stopwatch.GetTimestamp();
+                            results[i] = embedder.Encode(corpus[i]);
+                            latencies[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+                        }
+                    });
+                    workers[w].Start();
                 }
 
-                maxDifference = Math.Max(maxDifference, d);
-                identical += d == 0 ? 1 : 0;
+                foreach (Thread worker in workers)
+                {
+                    worker.Join();
+                }
+
+                double concurrentTime = clock.Elapsed.TotalSeconds;
+                embedder.Encoder.RunLog = null;
+                (long batchesAfter, long textsAfter) = embedder.MicroBatchStatistics;
+                double meanBatch = (double)(textsAfter - textsBefore) / Math.Max(1, batchesAfter - batchesBefore);
+                (TimeSpan runAfter, long paddedAfter, long runsAfter) = embedder.RunStatistics;
+                double busy = (runAfter - runBefore).TotalSeconds / concurrentTime;
+                (double maxDifference, int identical) = Compare(results, batched);
+                batchedSeconds += batchedTime;
+                concurrentSeconds += concurrentTime;
+                allLatencies.AddRange(latencies);
+                Array.Sort(latencies);
+                double p50 = latencies[latencies.Length / 2];
+                double p99 = latencies[(int)(latencies.Length * 0.99)];
+                Console.WriteLine(
+                    $"  round {round + 1}: callers={callers} {corpus.Length / concurrentTime:F1} sent/s, batched Encode {corpus.Length / batchedTime:F1} sent/s" +
+                    $" ({batchedPadded} padded tokens in {batchedRuns} runs), ratio={batchedTime / concurrentTime:F3} p50={p50:F1} ms p99={p99:F1} ms" +
+                    $" max|diff| vs batched={maxDifference:E1} (bit-identical {identical}/{corpus.Length}), mean micro-batch {meanBatch:F1}," +
+                    $" model busy {busy:P0}, {paddedAfter - paddedBefore} padded tokens in {runsAfter - runsBefore} runs");
+
+                if (args.Flag("--replay"))
+                {
+                    Replay(embedder, runLog);
+                }
             }
 
-            Array.Sort(latencies);
-            double p50 = latencies[latencies.Length / 2];
-            double p99 = latencies[(int)(latencies.Length * 0.99)];
+            allLatencies.Sort();
+            double allP50 = allLatencies[allLatencies.Count / 2];
+            double allP99 = allLatencies[(int)(allLatencies.Count * 0.99)];
             Console.WriteLine(
-                $"concurrent callers={callers} {speed:F1} sent/s batched={batchedSpeed:F1} sent/s ratio={speed / batchedSpeed:F3}" +
-                $" p50={p50:F1} ms p99={p99:F1} ms p99/p50={p99 / p50:F2} max|diff| vs batched={maxDifference:E1} (bit-identical {identical}/{corpus.Length}) mean micro-batch {meanBatch:F1}, model busy {busy:P0}, padded tokens {paddedAfter - paddedBefore} in {runsAfter - runsBefore} runs");
+                $"concurrent callers={callers} {corpus.Length * rounds / concurrentSeconds:F1} sent/s batched={corpus.Length * rounds / batchedSeconds:F1} sent/s" +
+                $" ratio={batchedSeconds / concurrentSeconds:F3} p50={allP50:F1} ms p99={allP99:F1} ms p99/p50={allP99 / allP50:F2} ({rounds} rounds pooled)");
 
             if (callers == 1)
             {
@@ -96,6 +114,72 @@ internal static class ConcurrentBenchmark
 
         Console.WriteLine($"peak RSS: {Machine.PeakRssMiB():F0} MiB");
         return 0;
+    }
+
+    private static (double MaxDifference, int Identical) Compare(float[][] results, float[][] batched)
+    {
+        double maxDifference = 0;
+        int identical = 0;
+        for (int i = 0; i < results.Length; i++)
+        {
+            double d = 0;
+            for (int k = 0; k < results[i].Length; k++)
+            {
+                d = Math.Max(d, Math.Abs(results[i][k] - batched[i][k]));
+            }
+
+            maxDifference = Math.Max(maxDifference, d);
+            identical += d == 0 ? 1 : 0;
+        }
+
+        return (maxDifference, identical);
+    }
+
+    // Runs the micro-batches' shapes again, one after another on this thread alone: whether the runs were slower with
+    // the callers around than the same shapes on a quiet process.
+    private static void Replay(GlucoseEmbedder embedder, List<(int Batch, int Sequence, long Ticks)> log)
+    {
+        var random = new Random(1);
+        long replayTicks = 0;
+        foreach ((int batch, int sequence, _) in log)
+        {
+            var sequences = new int[batch][];
+            for (int b = 0; b < batch; b++)
+            {
+                sequences[b] = new int[sequence];
+                for (int t = 0; t < sequence; t++)
+                {
+                    sequences[b][t] = random.Next(5, 30000);
+                }
+            }
+
+            long start = Stopwatch.GetTimestamp();
+            embedder.Encoder.Run(sequences, out _);
+            replayTicks += Stopwatch.GetTimestamp() - start;
+        }
+
+        // The same shapes again, each run three times in a row (median): what a per-shape cost table would say.
+        double repeatedMs = 0;
+        foreach ((int batch, int sequence, _) in log)
+        {
+            int[][] sequences = Enumerable.Range(0, batch).Select(_ => Enumerable.Range(0, sequence).Select(_ => random.Next(5, 30000)).ToArray()).ToArray();
+            var times = new double[3];
+            for (int r = 0; r < times.Length; r++)
+            {
+                long start = Stopwatch.GetTimestamp();
+                embedder.Encoder.Run(sequences, out _);
+                times[r] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+            }
+
+            Array.Sort(times);
+            repeatedMs += times[1];
+        }
+
+        double recorded = log.Sum(r => r.Ticks) * 1000.0 / Stopwatch.Frequency;
+        double replayed = replayTicks * 1000.0 / Stopwatch.Frequency;
+        Console.WriteLine(
+            $"micro-batch shapes ({log.Count} runs): {recorded:F0} ms during the concurrent run; replayed alone, once each in order {replayed:F0} ms;" +
+            $" each three times in a row (median) {repeatedMs:F0} ms");
     }
 
     // Alternates Encode(string) and Encode([text]) per sentence so drift in the machine hits both alike.

@@ -4,7 +4,10 @@
 //   concurrent --model DIR --corpus FILE   only the concurrent scenario
 //   memory     --model DIR --corpus FILE   RSS across repeated passes over the corpus
 //   load       --model DIR                 model load time, and whether a saved optimized model loads faster
-//   shapes     --model DIR                 bare Run time per [batch, sequence] shape (the micro-batch cost model)
+//   shapes     --model DIR                 bare Run time per [batch, sequence] shape (the micro-batch cost model);
+//                                          --profile: time per operator type; --mixed: cost of changing shapes
+//   simulate   --model DIR --corpus FILE   ceilings of micro-batching policies for N closed-loop callers, simulated
+//                                          with a cost model fitted on this machine
 //   micro      [BenchmarkDotNet args]      tokenizer and pooling micro-benchmarks
 // DIR comes from `../shared/tools/make-bench-model DIR all`; FILE is a JSON array of sentences.
 using System;
@@ -13,7 +16,7 @@ using GLuCoSE.Benchmarks;
 
 if (args.Length == 0)
 {
-    Console.Error.WriteLine("usage: GLuCoSE.Benchmarks throughput|concurrent|memory|micro [options]  (see Program.cs)");
+    Console.Error.WriteLine("usage: GLuCoSE.Benchmarks throughput|concurrent|memory|load|shapes|simulate|micro [options]  (see Program.cs)");
     return 2;
 }
 
@@ -25,6 +28,8 @@ switch (args[0])
         return ConcurrentBenchmark.Run(new Args(args[1..]));
     case "shapes":
         return ShapesBenchmark.Run(new Args(args[1..]));
+    case "simulate":
+        return SimulateBenchmark.Run(new Args(args[1..]));
     case "load":
         return LoadBenchmark.Run(new Args(args[1..]));
     case "memory":

@@ -61,7 +61,11 @@ internal static class BatchPlanner
     /// vary in length, and one padded batch would spend much of its compute on padding.
     /// </summary>
     /// <returns>(start, count) pairs over the ordered lengths.</returns>
-    public static List<(int Start, int Count)> SplitByPaddingCost(ReadOnlySpan<int> orderedLengths)
+    public static List<(int Start, int Count)> SplitByPaddingCost(ReadOnlySpan<int> orderedLengths) =>
+        SplitByPaddingCost(orderedLengths, RunOverheadTokens);
+
+    /// <summary>As <see cref="SplitByPaddingCost(ReadOnlySpan{int})"/>, with another fixed cost per run (for the benchmarks).</summary>
+    internal static List<(int Start, int Count)> SplitByPaddingCost(ReadOnlySpan<int> orderedLengths, int overheadTokens)
     {
         int n = orderedLengths.Length;
         var best = new long[n + 1];
@@ -71,7 +75,7 @@ internal static class BatchPlanner
             best[end] = long.MaxValue;
             for (int start = 0; start < end; start++)
             {
-                long cost = best[start] + RunOverheadTokens + ((long)(end - start) * orderedLengths[start]);
+                long cost = best[start] + overheadTokens + ((long)(end - start) * orderedLengths[start]);
                 if (cost < best[end])
                 {
                     best[end] = cost;

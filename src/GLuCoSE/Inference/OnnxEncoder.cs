@@ -41,6 +41,12 @@ internal sealed class OnnxEncoder : IDisposable
     /// <summary>Gets the width of a token state (768 for GLuCoSE-base-ja), from the output's metadata.</summary>
     public int HiddenSize { get; }
 
+    /// <summary>Gets whether the session was opened on a graph from the optimized-model cache (for tests and diagnostics).</summary>
+    internal bool FromOptimizedModelCache { get; private set; }
+
+    /// <summary>Gets or sets a list that records the shape and Stopwatch ticks of every run (diagnostics for the benchmarks).</summary>
+    internal List<(int Batch, int Sequence, long Ticks)>? RunLog { get; set; }
+
     /// <summary>Gets the Stopwatch ticks spent inside ONNX Runtime's Run so far (diagnostics for the benchmarks).</summary>
     public long RunTicks { get; private set; }
 
@@ -82,13 +88,22 @@ internal sealed class OnnxEncoder : IDisposable
         }
     }
 
-    public static OnnxEncoder Create(string modelPath, GlucoseExecutionProvider provider, int? intraOpNumThreads)
+    /// <summary>Opens <paramref name="modelPath"/>; with <paramref name="cacheDirectory"/>, through the optimized-model cache (CPU only).</summary>
+    public static OnnxEncoder Create(string modelPath, GlucoseExecutionProvider provider, int? intraOpNumThreads, string? cacheDirectory = null)
     {
-        using SessionOptions options = CreateSessionOptions(provider, intraOpNumThreads);
         InferenceSession session;
+        bool fromCache = false;
         try
         {
-            session = new InferenceSession(modelPath, options);
+            if (cacheDirectory is not null && provider == GlucoseExecutionProvider.Cpu)
+            {
+                (session, fromCache) = OptimizedModelCache.Open(cacheDirectory, modelPath, () => CreateSessionOptions(provider, intraOpNumThreads));
+            }
+            else
+            {
+                using SessionOptions options = CreateSessionOptions(provider, intraOpNumThreads);
+                session = new InferenceSession(modelPath, options);
+            }
         }
         catch (OnnxRuntimeException ex)
         {
@@ -97,7 +112,9 @@ internal sealed class OnnxEncoder : IDisposable
 
         try
         {
-            return FromSession(session, modelPath);
+            OnnxEncoder encoder = FromSession(session, modelPath);
+            encoder.FromOptimizedModelCache = fromCache;
+            return encoder;
         }
         catch
         {
@@ -163,7 +180,9 @@ internal sealed class OnnxEncoder : IDisposable
                 OrtMemoryInfo.DefaultInstance, _output.AsMemory(0, outputLength), [batch, longest, HiddenSize]);
             long start = Stopwatch.GetTimestamp();
             _session.Run(_runOptions, _inputNames, inputs, _outputNames, [output]);
-            RunTicks += Stopwatch.GetTimestamp() - start;
+            long ticks = Stopwatch.GetTimestamp() - start;
+            RunTicks += ticks;
+            RunLog?.Add((batch, longest, ticks));
             PaddedTokens += tokens;
             RunCount++;
         }

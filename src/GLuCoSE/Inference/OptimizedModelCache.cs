@@ -1,0 +1,196 @@
+using System;
+using System.Globalization;
+using System.IO;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics.X86;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.ML.OnnxRuntime;
+
+namespace GLuCoSE.Inference;
+
+/// <summary>
+/// A folder of graphs that ONNX Runtime has already optimized (<see cref="SessionOptions.OptimizedModelFilePath"/>):
+/// a later load reads the optimized graph and skips the graph optimizations.
+/// </summary>
+/// <remarks>
+/// <para>An entry is named after the model file and a hash of everything that makes the optimized graph valid: the model
+/// file and its external-data files (full path, size, last write time), the ONNX Runtime version, the process
+/// architecture and the CPU's vector instruction sets (ONNX Runtime's full optimization level may write
+/// hardware-specific nodes). Change any of them and the old entry is simply not used again.</para>
+/// <para>An entry is written to a temporary name and then renamed, so a reader never sees half a file; two processes
+/// filling the same entry at once both succeed. An entry ONNX Runtime cannot load is deleted and written again. A folder
+/// that cannot be written to costs the speed-up only: the model loads as it would without a cache.</para>
+/// </remarks>
+internal static class OptimizedModelCache
+{
+    private const char FormatVersion = '1';
+    private const string DataSuffix = ".data";
+
+    /// <summary>Gets the entry's path for <paramref name="modelPath"/> in <paramref name="cacheDirectory"/>.</summary>
+    public static string EntryPath(string cacheDirectory, string modelPath)
+    {
+        string fullPath = Path.GetFullPath(modelPath);
+        var key = new StringBuilder();
+        key.Append(FormatVersion).Append('\n')
+            .Append(OrtEnv.Instance().GetVersionString()).Append('\n')
+            .Append(RuntimeInformation.ProcessArchitecture).Append('\n')
+            .Append(InstructionSets()).Append('\n')
+            .Append(fullPath).Append('\n');
+
+        // The graph and its external data (model.onnx.data, model.onnx_data, ...): all files named after the graph.
+        string directory = Path.GetDirectoryName(fullPath) ?? ".";
+        string[] files = Directory.GetFiles(directory, Path.GetFileName(fullPath) + "*");
+        Array.Sort(files, StringComparer.Ordinal);
+        foreach (string file in files)
+        {
+            var info = new FileInfo(file);
+            key.Append(info.Name).Append(' ')
+                .Append(info.Length.ToString(CultureInfo.InvariantCulture)).Append(' ')
+                .Append(info.LastWriteTimeUtc.Ticks.ToString(CultureInfo.InvariantCulture)).Append('\n');
+        }
+
+        byte[] hash = SHA256.HashData(Encoding.UTF8.GetBytes(key.ToString()));
+        string name = $"{Path.GetFileNameWithoutExtension(fullPath)}-{Convert.ToHexString(hash, 0, 8).ToLowerInvariant()}.onnx";
+        return Path.Combine(cacheDirectory, name);
+    }
+
+    /// <summary>
+    /// Opens a session on the cached optimized graph of <paramref name="modelPath"/>, or, when there is none yet, on the
+    /// model itself while writing the optimized graph to the cache.
+    /// </summary>
+    /// <returns>The session, and whether it came from the cache.</returns>
+    public static (InferenceSession Session, bool FromCache) Open(string cacheDirectory, string modelPath, Func<SessionOptions> createOptions)
+    {
+        string entry = EntryPath(cacheDirectory, modelPath);
+        if (File.Exists(entry))
+        {
+            using SessionOptions options = createOptions();
+
+            // The graph is optimized already; running the optimizers again would find nothing left to do.
+            options.GraphOptimizationLevel = GraphOptimizationLevel.ORT_DISABLE_ALL;
+            try
+            {
+                return (new InferenceSession(entry, options), true);
+            }
+            catch (OnnxRuntimeException)
+            {
+                // A damaged entry (a disk filled up, a file deleted by hand): write it again below.
+                TryDelete(entry);
+                foreach (string data in Directory.GetFiles(cacheDirectory, Path.GetFileName(entry) + ".*" + DataSuffix))
+                {
+                    TryDelete(data);
+                }
+            }
+        }
+
+        string temporary = $"{entry}.{Environment.ProcessId}-{Guid.NewGuid():N}.tmp";
+        bool written = false;
+        try
+        {
+            Directory.CreateDirectory(cacheDirectory);
+            InferenceSession session;
+            using (SessionOptions options = createOptions())
+            {
+                options.OptimizedModelFilePath = temporary;
+
+                // The weights go to a data file beside the entry (a graph saved without this keeps pointing at the
+                // model's own external-data file by a relative path, which the cache folder does not have). The data
+                // file's name is unique to this writer, so two processes filling one entry never write the same file.
+                options.AddSessionConfigEntry("session.optimized_model_external_initializers_file_name", Path.GetFileName(temporary) + DataSuffix);
+                options.AddSessionConfigEntry("session.optimized_model_external_initializers_min_size_in_bytes", "1024");
+                try
+                {
+                    session = new InferenceSession(modelPath, options);
+                }
+                catch (OnnxRuntimeException) when (!File.Exists(temporary))
+                {
+                    // Either the model is bad (the caller's plain load will say so) or the entry could not be written.
+                    return (OpenPlain(modelPath, createOptions), false);
+                }
+            }
+
+            try
+            {
+                File.Move(temporary, entry, overwrite: false);
+                written = true;
+            }
+            catch (IOException) when (File.Exists(entry))
+            {
+                // Another process wrote the entry first: it is the same graph; ours is deleted below.
+            }
+
+            return (session, false);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // The folder cannot be made or written: load without the cache.
+            return (OpenPlain(modelPath, createOptions), false);
+        }
+        finally
+        {
+            if (!written)
+            {
+                TryDelete(temporary);
+                TryDelete(temporary + DataSuffix);
+            }
+        }
+    }
+
+    private static InferenceSession OpenPlain(string modelPath, Func<SessionOptions> createOptions)
+    {
+        using SessionOptions options = createOptions();
+        return new InferenceSession(modelPath, options);
+    }
+
+    private static string InstructionSets()
+    {
+        var sets = new StringBuilder();
+        if (Avx2.IsSupported)
+        {
+            sets.Append("avx2 ");
+        }
+
+        if (Avx512F.IsSupported)
+        {
+            sets.Append("avx512f ");
+        }
+
+        if (Avx512BW.IsSupported)
+        {
+            sets.Append("avx512bw ");
+        }
+
+#if NET9_0_OR_GREATER
+        // A preview API on .NET 8.
+        if (AvxVnni.IsSupported)
+        {
+            sets.Append("avxvnni ");
+        }
+#endif
+
+        if (System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported)
+        {
+            sets.Append("advsimd ");
+        }
+
+        if (System.Runtime.Intrinsics.Arm.Dp.IsSupported)
+        {
+            sets.Append("dotprod ");
+        }
+
+        return sets.ToString();
+    }
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Left for the next load to overwrite.
+        }
+    }
+}

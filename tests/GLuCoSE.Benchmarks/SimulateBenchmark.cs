@@ -1,0 +1,193 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Globalization;
+using System.Linq;
+using GLuCoSE.Inference;
+
+namespace GLuCoSE.Benchmarks;
+
+/// <summary>
+/// What a micro-batching policy can reach at best: N closed-loop callers over the corpus, simulated with a cost per run
+/// fitted on this machine (a fixed cost per run plus a cost per padded token), against batched Encode under the same
+/// cost. No waits, wake-ups or noise: the numbers are ceilings for the policy, not predictions.
+/// </summary>
+/// <remarks>
+/// <para>Policies:</para>
+/// <list type="bullet">
+/// <item><c>rounds</c>: the library's. Every caller's text joins the round; the round is split by
+/// <see cref="BatchPlanner.SplitByPaddingCost"/> and its callers are released when the round ends.</item>
+/// <item><c>pool-oldest</c>: continuous. After each run the released callers come straight back; the pool is split the
+/// same way and the group holding the oldest request runs.</item>
+/// <item><c>pool-best</c>: continuous; the group with the most real tokens per cost runs, unless the oldest request has
+/// waited longer than the pool's whole cost, then its group runs.</item>
+/// </list>
+/// </remarks>
+internal static class SimulateBenchmark
+{
+    public static int Run(Args args)
+    {
+        string model = args.Required("--model");
+        string[] corpus = Corpus.Load(args.Required("--corpus"), null);
+        int callers = args.Int("--callers", 32);
+        int batchSize = args.Int("--batch-size", 32);
+        using GlucoseEmbedder embedder = GlucoseEmbedder.Create(model);
+        int[] lengths = corpus.Select(text => embedder.Tokenizer.EncodeToIds(text, 512).Length).ToArray();
+
+        // The cost of a run: by default each [batch, sequence] shape the simulations meet is run on the model (median of
+        // three, measured once); "--cost linear" fits fixed + per-token cost instead; "--cost F,T" gives them.
+        string costOption = args.Optional("--cost") ?? "measured";
+        Func<int, int, double> Cost;
+        if (costOption == "measured")
+        {
+            var table = new Dictionary<(int, int), double>();
+            Cost = (count, longest) =>
+            {
+                if (!table.TryGetValue((count, longest), out double ms))
+                {
+                    table[(count, longest)] = ms = Measure(embedder, count, longest, 3);
+                }
+
+                return ms;
+            };
+            Console.WriteLine("cost model: every shape measured on this machine (median of 3 runs)");
+        }
+        else
+        {
+            (double fixedMs, double tokenMs) = costOption == "linear"
+                ? FitCost(embedder)
+                : (double.Parse(costOption.Split(',')[0], CultureInfo.InvariantCulture), double.Parse(costOption.Split(',')[1], CultureInfo.InvariantCulture));
+            Console.WriteLine($"cost model: {fixedMs:F2} ms per run + {tokenMs:F3} ms per padded token ({fixedMs / tokenMs:F1} tokens of fixed cost per run)");
+            Cost = (count, longest) => fixedMs + (tokenMs * count * longest);
+        }
+
+        int[] ordered = lengths.OrderByDescending(l => l).ToArray();
+        double batched = BatchPlanner.Plan(ordered, batchSize, 0).Sum(b => Cost(b.Count, ordered[b.Start]));
+        Console.WriteLine($"batched Encode (batch {batchSize}): {batched / 1000:F2} s simulated");
+        int[] overheads = args.Ints("--overhead-tokens", [BatchPlanner.RunOverheadTokens]);
+        foreach (int overhead in overheads)
+        foreach (string policy in new[] { "rounds", "pool-oldest", "pool-best" })
+        {
+            Result r = Simulate(policy, lengths, callers, overhead, Cost);
+            Console.WriteLine(
+                $"{policy,-12} callers={callers} split overhead={overhead} ratio={batched / r.TotalMs:F3} padded tokens {r.Padded} in {r.Runs} runs" +
+                $" p50={r.P50:F0} ms p99={r.P99:F0} ms p99/p50={r.P99 / r.P50:F2}");
+        }
+
+        return 0;
+    }
+
+    private static Result Simulate(string policy, int[] lengths, int callers, int overhead, Func<int, int, double> cost)
+    {
+        var pending = new List<Request>();
+        int next = 0;
+        for (; next < Math.Min(callers, lengths.Length); next++)
+        {
+            pending.Add(new Request(next, lengths[next], 0));
+        }
+
+        double now = 0;
+        long padded = 0;
+        int runs = 0;
+        var latencies = new List<double>(lengths.Length);
+        while (pending.Count > 0)
+        {
+            List<Request> sorted = pending.OrderByDescending(r => r.Length).ThenBy(r => r.Index).ToList();
+            List<List<Request>> groups = BatchPlanner.SplitByPaddingCost(sorted.Select(r => r.Length).ToArray(), overhead)
+                .Select(g => sorted.GetRange(g.Start, g.Count)).ToList();
+            List<List<Request>> toRun = policy switch
+            {
+                "rounds" => groups,
+                "pool-oldest" => [GroupOf(groups, Oldest(pending))],
+                _ => [PickBest(groups, pending, now, cost)],
+            };
+
+            var released = new List<Request>();
+            foreach (List<Request> group in toRun)
+            {
+                now += cost(group.Count, group[0].Length);
+                padded += group.Count * group[0].Length;
+                runs++;
+                released.AddRange(group);
+                if (policy != "rounds")
+                {
+                    Release(group);
+                }
+            }
+
+            if (policy == "rounds")
+            {
+                Release(released);
+            }
+
+            void Release(List<Request> group)
+            {
+                foreach (Request r in group)
+                {
+                    pending.Remove(r);
+                    latencies.Add(now - r.Submitted);
+                    if (next < lengths.Length)
+                    {
+                        pending.Add(new Request(next, lengths[next], now));
+                        next++;
+                    }
+                }
+            }
+        }
+
+        latencies.Sort();
+        return new Result(now, padded, runs, latencies[latencies.Count / 2], latencies[(int)(latencies.Count * 0.99)]);
+    }
+
+    private static Request Oldest(List<Request> pending) => pending.OrderBy(r => r.Submitted).ThenBy(r => r.Index).First();
+
+    private static List<Request> GroupOf(List<List<Request>> groups, Request request) => groups.First(g => g.Contains(request));
+
+    private static List<Request> PickBest(List<List<Request>> groups, List<Request> pending, double now, Func<int, int, double> cost)
+    {
+        Request oldest = Oldest(pending);
+        double poolCost = groups.Sum(g => cost(g.Count, g[0].Length));
+        return now - oldest.Submitted > poolCost
+            ? GroupOf(groups, oldest)
+            : groups.OrderByDescending(g => g.Sum(r => r.Length) / cost(g.Count, g[0].Length)).First();
+    }
+
+    private static double Measure(GlucoseEmbedder embedder, int batch, int sequence, int reps)
+    {
+        var random = new Random(batch * 1000 + sequence);
+        int[][] sequences = Enumerable.Range(0, batch).Select(_ => Enumerable.Range(0, sequence).Select(_ => random.Next(5, 30000)).ToArray()).ToArray();
+        var times = new double[reps];
+        for (int r = 0; r < reps; r++)
+        {
+            long start = Stopwatch.GetTimestamp();
+            embedder.Encoder.Run(sequences, out _);
+            times[r] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+        }
+
+        Array.Sort(times);
+        return times[reps / 2];
+    }
+
+    // Least squares of run time against padded tokens over a few shapes like the micro-batches': fixed + per token.
+    private static (double FixedMs, double TokenMs) FitCost(GlucoseEmbedder embedder)
+    {
+        var points = new List<(double Tokens, double Ms)>();
+        foreach (int sequence in new[] { 8, 12, 20 })
+        {
+            foreach (int batch in new[] { 1, 2, 4, 8, 16, 32 })
+            {
+                Measure(embedder, batch, sequence, 1);
+                points.Add((batch * sequence, Measure(embedder, batch, sequence, Math.Max(3, 1500 / (batch * sequence)))));
+            }
+        }
+
+        double meanX = points.Average(p => p.Tokens);
+        double meanY = points.Average(p => p.Ms);
+        double slope = points.Sum(p => (p.Tokens - meanX) * (p.Ms - meanY)) / points.Sum(p => (p.Tokens - meanX) * (p.Tokens - meanX));
+        return (meanY - (slope * meanX), slope);
+    }
+
+    private sealed record Request(int Index, int Length, double Submitted);
+
+    private readonly record struct Result(double TotalMs, long Padded, int Runs, double P50, double P99);
+}

@@ -1,0 +1,128 @@
+using System;
+using System.IO;
+using System.Linq;
+using System.Threading.Tasks;
+using GLuCoSE.Inference;
+using GLuCoSE.Tests.Infrastructure;
+using Xunit;
+
+namespace GLuCoSE.Tests.Inference;
+
+public sealed class OptimizedModelCacheTests : IDisposable
+{
+    private static readonly string[] Texts = ["今日は良い天気です。", "明日は雨が降るでしょう。", "", "The quick brown fox"];
+
+    private readonly string _cache = Path.Combine(Path.GetTempPath(), "glucose-cache-test-" + Guid.NewGuid().ToString("N"));
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_cache))
+        {
+            Directory.Delete(_cache, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void FirstCreateWritesTheEntryAndLaterCreatesReadItWithIdenticalEmbeddings()
+    {
+        float[][] expected = Encode(new GlucoseEmbedderOptions(), out bool plainFromCache);
+        Assert.False(plainFromCache);
+
+        float[][] writing = Encode(Cached(), out bool firstFromCache);
+        Assert.False(firstFromCache);
+        string entry = Assert.Single(Directory.GetFiles(_cache, "*.onnx"));
+        Assert.Empty(Directory.GetFiles(_cache, "*.tmp"));
+        Assert.Single(Directory.GetFiles(_cache, "*.data"));
+        DateTime written = File.GetLastWriteTimeUtc(entry);
+
+        float[][] reading = Encode(Cached(), out bool secondFromCache);
+        Assert.True(secondFromCache);
+        Assert.Equal(written, File.GetLastWriteTimeUtc(entry));
+
+        for (int i = 0; i < Texts.Length; i++)
+        {
+            Assert.Equal(expected[i], writing[i]);
+            Assert.Equal(expected[i], reading[i]);
+        }
+    }
+
+    [Fact]
+    public void DamagedEntryIsWrittenAgain()
+    {
+        float[][] expected = Encode(Cached(), out _);
+        string entry = Assert.Single(Directory.GetFiles(_cache, "*.onnx"));
+        File.WriteAllBytes(entry, [1, 2, 3, 4, 5]);
+
+        float[][] actual = Encode(Cached(), out bool fromCache);
+
+        Assert.False(fromCache);
+        Assert.True(new FileInfo(entry).Length > 5);
+        Assert.Single(Directory.GetFiles(_cache, "*.data"));
+        Assert.Equal(expected, actual);
+        Encode(Cached(), out bool afterRepair);
+        Assert.True(afterRepair);
+    }
+
+    [Fact]
+    public void ChangedModelFileGetsANewEntry()
+    {
+        using var folder = new TempModelFolder();
+        string model = folder.File("model.onnx");
+        string first = OptimizedModelCache.EntryPath(_cache, model);
+        Assert.Equal(first, OptimizedModelCache.EntryPath(_cache, model));
+
+        File.SetLastWriteTimeUtc(model, File.GetLastWriteTimeUtc(model).AddMinutes(1));
+
+        Assert.NotEqual(first, OptimizedModelCache.EntryPath(_cache, model));
+    }
+
+    [Fact]
+    public void UnwritableCacheFolderCostsOnlyTheSpeedUp()
+    {
+        // A "folder" below a file can never be made.
+        Directory.CreateDirectory(_cache);
+        string file = Path.Combine(_cache, "a-file");
+        File.WriteAllText(file, "not a folder");
+        float[][] expected = Encode(new GlucoseEmbedderOptions(), out _);
+
+        float[][] actual = Encode(new GlucoseEmbedderOptions { OptimizedModelCacheDirectory = Path.Combine(file, "cache") }, out bool fromCache);
+
+        Assert.False(fromCache);
+        Assert.Equal(expected, actual);
+    }
+
+    [Fact]
+    public void ConcurrentFirstCreatesLeaveOneEntryAndNoTemporaryFiles()
+    {
+        float[][][] results = new float[4][][];
+        Parallel.For(0, results.Length, i => results[i] = Encode(Cached(), out _));
+
+        Assert.Single(Directory.GetFiles(_cache, "*.onnx"));
+        Assert.Single(Directory.GetFiles(_cache, "*.data"));
+        Assert.Empty(Directory.GetFiles(_cache, "*.tmp"));
+        Assert.All(results, r => Assert.Equal(results[0], r));
+        Encode(Cached(), out bool fromCache);
+        Assert.True(fromCache);
+    }
+
+    [Fact]
+    public void BadModelStillFailsWithTheModelError()
+    {
+        using var folder = new TempModelFolder();
+        File.WriteAllBytes(folder.File("model.onnx"), new byte[1000]);
+
+        var ex = Assert.Throws<InvalidDataException>(() => GlucoseEmbedder.Create(folder.Path, Cached()));
+
+        Assert.Contains("not a valid ONNX model", ex.Message, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(_cache) && Directory.EnumerateFileSystemEntries(_cache).Any());
+    }
+
+    private GlucoseEmbedderOptions Cached() => new() { OptimizedModelCacheDirectory = _cache };
+
+    private static float[][] Encode(GlucoseEmbedderOptions options, out bool fromCache)
+    {
+        using GlucoseEmbedder embedder = GlucoseEmbedder.Create(TestPaths.TinyModel, options);
+        fromCache = embedder.Encoder.FromOptimizedModelCache;
+        return embedder.Encode(Texts);
+    }
+}

@@ -82,6 +82,31 @@ internal static class Machine
         return total;
     }
 
+    /// <summary>
+    /// Memory read bandwidth in GB/s: every core sums its share of a 400 MB array (larger than any cache), best of five.
+    /// What a model run pays to stream weights it cannot keep in cache.
+    /// </summary>
+    public static double MeasuredReadBandwidthGBs()
+    {
+        const int Length = 100 * 1024 * 1024;
+        float[] data = GC.AllocateUninitializedArray<float>(Length);
+        Array.Fill(data, 1f);
+        int cores = Environment.ProcessorCount;
+        int share = Length / cores;
+        double best = 0;
+        for (int rep = 0; rep < 5; rep++)
+        {
+            var sums = new float[cores];
+            long start = Stopwatch.GetTimestamp();
+            Parallel.For(0, cores, new ParallelOptions { MaxDegreeOfParallelism = cores }, core =>
+                sums[core] = System.Numerics.Tensors.TensorPrimitives.Sum<float>(data.AsSpan(core * share, share)));
+            double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
+            best = Math.Max(best, (double)share * cores * sizeof(float) / seconds / 1e9);
+        }
+
+        return best;
+    }
+
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
     private static long AddChain(long iterations)
     {

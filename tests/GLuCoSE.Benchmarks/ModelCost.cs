@@ -17,6 +17,9 @@ internal sealed record ModelCost(int Hidden, int Layers, int Intermediate)
     /// Multiply-add FLOPs (2 per MAC) of a [batch, sequence] pass: per token and layer, Q/K/V/O projections 8H²,
     /// the feed-forward 4HF, attention scores and weighted sum 4LH.
     /// </summary>
+    /// <summary>Gets the bytes of fp32 weight matrices a run multiplies by (4H² + 2H·FFN per layer): what it streams from memory.</summary>
+    public double WeightBytes => Layers * ((4.0 * Hidden * Hidden) + (2.0 * Hidden * Intermediate)) * sizeof(float);
+
     public double Flops(long batch, long sequence) =>
         (double)batch * sequence * Layers * ((8.0 * Hidden * Hidden) + (4.0 * Hidden * Intermediate) + (4.0 * sequence * Hidden));
 }

@@ -36,6 +36,10 @@ internal static class ThroughputBenchmark
         Console.WriteLine(
             $"# peak estimate: {Environment.ProcessorCount} cores x {clock0:F2} GHz (measured all-core clock; /proc/cpuinfo says {Machine.ClockGHz()?.ToString("F2") ?? "?"})" +
             $" x {Machine.FlopsPerCycle} FLOP/cycle (2 FMA x {Machine.FlopsPerCycle / 4} lanes x 2) = {peak:F0} GFLOP/s; an FMA-only loop reaches {fmaPeak:F0} GFLOP/s");
+        double bandwidth = Machine.MeasuredReadBandwidthGBs();
+        Console.WriteLine(
+            $"# memory read bandwidth: {bandwidth:F1} GB/s (all cores, 400 MB array): streaming the {cost.WeightBytes / 1e6:F0} MB of fp32" +
+            $" weight matrices once, as every run must, takes {cost.WeightBytes / 1e9 / bandwidth * 1000:F1} ms");
         var tokenizeClock = Stopwatch.StartNew();
         using (GlucoseEmbedder probe = GlucoseEmbedder.Create(model))
         {

@@ -79,7 +79,8 @@ public sealed class GlucoseEmbedderOptions
     /// keyed by the model files (path, size, last write time), the ONNX Runtime version and the CPU's instruction sets,
     /// because the optimized graph may hold nodes for this hardware only: a changed model or machine gets a new entry
     /// and the old one is never read again (delete the folder to reclaim the space). A folder that cannot be written
-    /// to costs only the speed-up.</para>
+    /// to costs only the speed-up. The graphs in the folder are loaded like the model itself: give it the same
+    /// protection as the model folder (writable by this app only).</para>
     /// </remarks>
     public string? OptimizedModelCacheDirectory { get; set; }
 

@@ -19,13 +19,18 @@ namespace GLuCoSE.Inference;
 /// architecture and the CPU's vector instruction sets (ONNX Runtime's full optimization level may write
 /// hardware-specific nodes). Change any of them and the old entry is simply not used again.</para>
 /// <para>An entry is written to a temporary name and then renamed, so a reader never sees half a file; two processes
-/// filling the same entry at once both succeed. An entry ONNX Runtime cannot load is deleted and written again. A folder
-/// that cannot be written to costs the speed-up only: the model loads as it would without a cache.</para>
+/// filling the same entry at once both succeed. An entry ONNX Runtime cannot load is deleted and written again;
+/// temporary files older than a day (a writer that died) are deleted. A folder that cannot be written to costs the
+/// speed-up only: the model loads as it would without a cache.</para>
 /// </remarks>
 internal static class OptimizedModelCache
 {
     private const char FormatVersion = '1';
     private const string DataSuffix = ".data";
+    private const string TemporarySuffix = ".tmp";
+
+    // A writer that died between saving and renaming leaves its files; after a day no writer can still own them.
+    private static readonly TimeSpan AbandonedAfter = TimeSpan.FromDays(1);
 
     /// <summary>Gets the entry's path for <paramref name="modelPath"/> in <paramref name="cacheDirectory"/>.</summary>
     public static string EntryPath(string cacheDirectory, string modelPath)
@@ -84,11 +89,12 @@ internal static class OptimizedModelCache
             }
         }
 
-        string temporary = $"{entry}.{Environment.ProcessId}-{Guid.NewGuid():N}.tmp";
+        string temporary = $"{entry}.{Environment.ProcessId}-{Guid.NewGuid():N}{TemporarySuffix}";
         bool written = false;
         try
         {
             Directory.CreateDirectory(cacheDirectory);
+            DeleteAbandonedFiles(cacheDirectory);
             InferenceSession session;
             using (SessionOptions options = createOptions())
             {
@@ -133,6 +139,21 @@ internal static class OptimizedModelCache
             {
                 TryDelete(temporary);
                 TryDelete(temporary + DataSuffix);
+            }
+        }
+    }
+
+    private static void DeleteAbandonedFiles(string cacheDirectory)
+    {
+        DateTime cutoff = DateTime.UtcNow - AbandonedAfter;
+        foreach (string pattern in new[] { "*" + TemporarySuffix, "*" + TemporarySuffix + DataSuffix })
+        {
+            foreach (string file in Directory.GetFiles(cacheDirectory, pattern))
+            {
+                if (File.GetLastWriteTimeUtc(file) < cutoff)
+                {
+                    TryDelete(file);
+                }
             }
         }
     }

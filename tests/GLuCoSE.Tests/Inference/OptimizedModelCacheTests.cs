@@ -106,6 +106,28 @@ public sealed class OptimizedModelCacheTests : IDisposable
     }
 
     [Fact]
+    public void FilesOfAWriterThatDiedAreDeletedAfterADay()
+    {
+        Directory.CreateDirectory(_cache);
+        string stale = Path.Combine(_cache, "model-0123456789abcdef.onnx.42-dead.tmp");
+        string fresh = Path.Combine(_cache, "model-0123456789abcdef.onnx.43-busy.tmp");
+        foreach (string file in new[] { stale, stale + ".data", fresh, fresh + ".data" })
+        {
+            File.WriteAllText(file, "partial");
+        }
+
+        File.SetLastWriteTimeUtc(stale, DateTime.UtcNow.AddDays(-2));
+        File.SetLastWriteTimeUtc(stale + ".data", DateTime.UtcNow.AddDays(-2));
+
+        Encode(Cached(), out _);
+
+        Assert.False(File.Exists(stale));
+        Assert.False(File.Exists(stale + ".data"));
+        Assert.True(File.Exists(fresh));
+        Assert.True(File.Exists(fresh + ".data"));
+    }
+
+    [Fact]
     public void BadModelStillFailsWithTheModelError()
     {
         using var folder = new TempModelFolder();

@@ -13,10 +13,10 @@ public sealed partial class GlucoseEmbedder
     /// <summary>Gets how many micro-batches of concurrent single texts have run and how many texts they held.</summary>
     internal (long Batches, long Texts) MicroBatchStatistics => _batcher.SingleStatistics;
 
-    /// <summary>Gets the time spent inside ONNX Runtime and the padded tokens it ran (for the benchmarks).</summary>
     /// <summary>Gets the model runner (diagnostics for the benchmarks).</summary>
     internal OnnxEncoder Encoder => _encoder;
 
+    /// <summary>Gets the time spent inside ONNX Runtime and the padded tokens it ran (for the benchmarks).</summary>
     internal (TimeSpan RunTime, long PaddedTokens, long Runs) RunStatistics =>
         (TimeSpan.FromSeconds((double)_encoder.RunTicks / System.Diagnostics.Stopwatch.Frequency), _encoder.PaddedTokens, _encoder.RunCount);
 

@@ -140,45 +140,22 @@ internal static class ConcurrentBenchmark
     private static void Replay(GlucoseEmbedder embedder, List<(int Batch, int Sequence, long Ticks)> log)
     {
         var random = new Random(1);
-        long replayTicks = 0;
+        double replayedMs = 0;
         foreach ((int batch, int sequence, _) in log)
         {
-            var sequences = new int[batch][];
-            for (int b = 0; b < batch; b++)
-            {
-                sequences[b] = new int[sequence];
-                for (int t = 0; t < sequence; t++)
-                {
-                    sequences[b][t] = random.Next(5, 30000);
-                }
-            }
-
-            long start = Stopwatch.GetTimestamp();
-            embedder.Encoder.Run(sequences, out _);
-            replayTicks += Stopwatch.GetTimestamp() - start;
+            replayedMs += SyntheticRuns.MedianRunMs(embedder, batch, sequence, 1, random);
         }
 
         // The same shapes again, each run three times in a row (median): what a per-shape cost table would say.
         double repeatedMs = 0;
         foreach ((int batch, int sequence, _) in log)
         {
-            int[][] sequences = Enumerable.Range(0, batch).Select(_ => Enumerable.Range(0, sequence).Select(_ => random.Next(5, 30000)).ToArray()).ToArray();
-            var times = new double[3];
-            for (int r = 0; r < times.Length; r++)
-            {
-                long start = Stopwatch.GetTimestamp();
-                embedder.Encoder.Run(sequences, out _);
-                times[r] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
-            }
-
-            Array.Sort(times);
-            repeatedMs += times[1];
+            repeatedMs += SyntheticRuns.MedianRunMs(embedder, batch, sequence, 3, random);
         }
 
         double recorded = log.Sum(r => r.Ticks) * 1000.0 / Stopwatch.Frequency;
-        double replayed = replayTicks * 1000.0 / Stopwatch.Frequency;
         Console.WriteLine(
-            $"micro-batch shapes ({log.Count} runs): {recorded:F0} ms during the concurrent run; replayed alone, once each in order {replayed:F0} ms;" +
+            $"micro-batch shapes ({log.Count} runs): {recorded:F0} ms during the concurrent run; replayed alone, once each in order {replayedMs:F0} ms;" +
             $" each three times in a row (median) {repeatedMs:F0} ms");
     }
 

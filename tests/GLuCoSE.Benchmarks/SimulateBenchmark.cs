@@ -152,21 +152,8 @@ internal static class SimulateBenchmark
             : groups.OrderByDescending(g => g.Sum(r => r.Length) / cost(g.Count, g[0].Length)).First();
     }
 
-    private static double Measure(GlucoseEmbedder embedder, int batch, int sequence, int reps)
-    {
-        var random = new Random(batch * 1000 + sequence);
-        int[][] sequences = Enumerable.Range(0, batch).Select(_ => Enumerable.Range(0, sequence).Select(_ => random.Next(5, 30000)).ToArray()).ToArray();
-        var times = new double[reps];
-        for (int r = 0; r < reps; r++)
-        {
-            long start = Stopwatch.GetTimestamp();
-            embedder.Encoder.Run(sequences, out _);
-            times[r] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
-        }
-
-        Array.Sort(times);
-        return times[reps / 2];
-    }
+    private static double Measure(GlucoseEmbedder embedder, int batch, int sequence, int reps) =>
+        SyntheticRuns.MedianRunMs(embedder, batch, sequence, reps, new Random((batch * 1000) + sequence));
 
     // Least squares of run time against padded tokens over a few shapes like the micro-batches': fixed + per token.
     private static (double FixedMs, double TokenMs) FitCost(GlucoseEmbedder embedder)

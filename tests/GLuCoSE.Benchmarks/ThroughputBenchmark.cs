@@ -71,34 +71,10 @@ internal static class ThroughputBenchmark
             }
 
             // Warm loads, without and with the optimized-model cache (the first cached Create writes the entry).
-            string cache = Path.Combine(Path.GetTempPath(), $"glucose-throughput-{Guid.NewGuid():N}");
-            try
-            {
-                var plainOptions = new GlucoseEmbedderOptions { ModelFileName = FileOf(variant), IntraOpNumThreads = threads };
-                var cachedOptions = new GlucoseEmbedderOptions { ModelFileName = FileOf(variant), IntraOpNumThreads = threads, OptimizedModelCacheDirectory = cache };
-                loadClock.Restart();
-                GlucoseEmbedder.Create(model, cachedOptions).Dispose();
-                double writing = loadClock.Elapsed.TotalSeconds;
-                double plain = double.MaxValue;
-                double cached = double.MaxValue;
-                for (int i = 0; i < 3; i++)
-                {
-                    loadClock.Restart();
-                    GlucoseEmbedder.Create(model, plainOptions).Dispose();
-                    plain = Math.Min(plain, loadClock.Elapsed.TotalSeconds);
-                    loadClock.Restart();
-                    GlucoseEmbedder.Create(model, cachedOptions).Dispose();
-                    cached = Math.Min(cached, loadClock.Elapsed.TotalSeconds);
-                }
-
-                Console.WriteLine(
-                    $"{variant} load, warm (best of 3): {plain:F2} s; from the optimized-model cache {cached:F2} s" +
-                    $" (OptimizedModelCacheDirectory; writing the entry took {writing:F2} s)");
-            }
-            finally
-            {
-                Directory.Delete(cache, recursive: true);
-            }
+            LoadBenchmark.WarmLoads w = LoadBenchmark.MeasureWarmLoads(model, new GlucoseEmbedderOptions { ModelFileName = FileOf(variant), IntraOpNumThreads = threads }, 3);
+            Console.WriteLine(
+                $"{variant} load, warm (best of 3): {w.PlainMs / 1000:F2} s; from the optimized-model cache {w.CachedMs / 1000:F2} s" +
+                $" (OptimizedModelCacheDirectory; writing the entry took {w.WritingMs / 1000:F2} s)");
         }
 
         var cases = new List<(string Name, int BatchSize, int Budget)>();

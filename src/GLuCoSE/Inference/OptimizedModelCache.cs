@@ -103,7 +103,7 @@ internal static class OptimizedModelCache
                 // The weights go to a data file beside the entry (a graph saved without this keeps pointing at the
                 // model's own external-data file by a relative path, which the cache folder does not have). The data
                 // file's name is unique to this writer, so two processes filling one entry never write the same file.
-                options.AddSessionConfigEntry("session.optimized_model_external_initializers_file_name", Path.GetFileName(temporary) + DataSuffix);
+                options.AddSessionConfigEntry("session.optimized_model_external_initializers_file_name", Path.GetFileName(DataFileOf(temporary)));
                 options.AddSessionConfigEntry("session.optimized_model_external_initializers_min_size_in_bytes", "1024");
                 try
                 {
@@ -121,9 +121,10 @@ internal static class OptimizedModelCache
                 File.Move(temporary, entry, overwrite: false);
                 written = true;
             }
-            catch (IOException) when (File.Exists(entry))
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
-                // Another process wrote the entry first: it is the same graph; ours is deleted below.
+                // Another process wrote the entry first (the same graph), or the rename is not allowed: the session is
+                // good either way, and our files are deleted below.
             }
 
             return (session, false);
@@ -138,22 +139,24 @@ internal static class OptimizedModelCache
             if (!written)
             {
                 TryDelete(temporary);
-                TryDelete(temporary + DataSuffix);
+                TryDelete(DataFileOf(temporary));
             }
         }
     }
 
+    // A writer's weights file: "model-<key>.onnx.<writer>.data" beside its "model-<key>.onnx.<writer>.tmp". The name
+    // stays after the rename (the entry refers to it), so only the ".tmp" marks a writer that never finished.
+    private static string DataFileOf(string temporary) => Path.ChangeExtension(temporary, DataSuffix);
+
     private static void DeleteAbandonedFiles(string cacheDirectory)
     {
         DateTime cutoff = DateTime.UtcNow - AbandonedAfter;
-        foreach (string pattern in new[] { "*" + TemporarySuffix, "*" + TemporarySuffix + DataSuffix })
+        foreach (string temporary in Directory.GetFiles(cacheDirectory, "*" + TemporarySuffix))
         {
-            foreach (string file in Directory.GetFiles(cacheDirectory, pattern))
+            if (File.GetLastWriteTimeUtc(temporary) < cutoff)
             {
-                if (File.GetLastWriteTimeUtc(file) < cutoff)
-                {
-                    TryDelete(file);
-                }
+                TryDelete(temporary);
+                TryDelete(DataFileOf(temporary));
             }
         }
     }

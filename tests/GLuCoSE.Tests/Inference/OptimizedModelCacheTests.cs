@@ -108,23 +108,36 @@ public sealed class OptimizedModelCacheTests : IDisposable
     [Fact]
     public void FilesOfAWriterThatDiedAreDeletedAfterADay()
     {
-        Directory.CreateDirectory(_cache);
+        // A finished entry whose weights file is old must survive the clean-up.
+        Encode(Cached(), out _);
+        string entryData = Assert.Single(Directory.GetFiles(_cache, "*.data"));
+        File.SetLastWriteTimeUtc(entryData, DateTime.UtcNow.AddDays(-2));
         string stale = Path.Combine(_cache, "model-0123456789abcdef.onnx.42-dead.tmp");
         string fresh = Path.Combine(_cache, "model-0123456789abcdef.onnx.43-busy.tmp");
-        foreach (string file in new[] { stale, stale + ".data", fresh, fresh + ".data" })
+        string staleData = Path.ChangeExtension(stale, ".data");
+        string freshData = Path.ChangeExtension(fresh, ".data");
+        foreach (string file in new[] { stale, staleData, fresh, freshData })
         {
             File.WriteAllText(file, "partial");
         }
 
         File.SetLastWriteTimeUtc(stale, DateTime.UtcNow.AddDays(-2));
-        File.SetLastWriteTimeUtc(stale + ".data", DateTime.UtcNow.AddDays(-2));
+        File.SetLastWriteTimeUtc(staleData, DateTime.UtcNow.AddDays(-2));
 
-        Encode(Cached(), out _);
+        // A write of a new entry (another model file name) runs the clean-up.
+        using var folder = new TempModelFolder();
+        File.Copy(folder.File("model.onnx"), folder.File("other.onnx"));
+        using (GlucoseEmbedder.Create(folder.Path, new GlucoseEmbedderOptions { ModelFileName = "other.onnx", OptimizedModelCacheDirectory = _cache }))
+        {
+        }
 
         Assert.False(File.Exists(stale));
-        Assert.False(File.Exists(stale + ".data"));
+        Assert.False(File.Exists(staleData));
         Assert.True(File.Exists(fresh));
-        Assert.True(File.Exists(fresh + ".data"));
+        Assert.True(File.Exists(freshData));
+        Assert.True(File.Exists(entryData));
+        Encode(Cached(), out bool fromCache);
+        Assert.True(fromCache);
     }
 
     [Fact]

@@ -13,12 +13,28 @@ public sealed partial class GlucoseEmbedder
     /// <summary>Gets how many micro-batches of concurrent single texts have run and how many texts they held.</summary>
     internal (long Batches, long Texts) MicroBatchStatistics => _batcher.SingleStatistics;
 
-    /// <summary>Gets the model runner (diagnostics for the benchmarks).</summary>
+    /// <summary>Gets the main model runner (diagnostics for the benchmarks).</summary>
     internal OnnxEncoder Encoder => _encoder;
 
-    /// <summary>Gets the time spent inside ONNX Runtime and the padded tokens it ran (for the benchmarks).</summary>
-    internal (TimeSpan RunTime, long PaddedTokens, long Runs) RunStatistics =>
-        (TimeSpan.FromSeconds((double)_encoder.RunTicks / System.Diagnostics.Stopwatch.Frequency), _encoder.PaddedTokens, _encoder.RunCount);
+    /// <summary>Gets the session of the two micro-batch lanes, or null where they are off (diagnostics for the benchmarks).</summary>
+    internal OnnxEncoder? LaneEncoder => _parallelRuns?.Encoder;
+
+    /// <summary>Gets or sets whether micro-batches may use the lanes (the benchmarks compare both in one process).</summary>
+    internal bool UseLanes { get; set; } = true;
+
+    /// <summary>Gets how many micro-batches ran on the two lanes (diagnostics for the benchmarks).</summary>
+    internal long LaneBatches => Interlocked.Read(ref _laneBatches);
+
+    /// <summary>Gets the time spent inside ONNX Runtime (summed over the lanes) and the padded tokens it ran (for the benchmarks).</summary>
+    internal (TimeSpan RunTime, long PaddedTokens, long Runs) RunStatistics
+    {
+        get
+        {
+            long ticks = _encoder.RunTicks + (LaneEncoder?.RunTicks ?? 0);
+            return (TimeSpan.FromSeconds((double)ticks / System.Diagnostics.Stopwatch.Frequency),
+                _encoder.PaddedTokens + (LaneEncoder?.PaddedTokens ?? 0), _encoder.RunCount + (LaneEncoder?.RunCount ?? 0));
+        }
+    }
 
     /// <summary>
     /// How many texts a bulk call tokenizes and sorts at once: the corpus is processed in windows so that memory
@@ -147,22 +163,44 @@ public sealed partial class GlucoseEmbedder
             lengths[i] = requests[i].Ids.Length;
         }
 
-        var group = new List<int[]>(requests.Count);
-        foreach ((int start, int count) in BatchPlanner.SplitByPaddingCost(lengths))
+        List<(int Start, int Count)> groups = BatchPlanner.SplitByPaddingCost(lengths);
+        if (_parallelRuns is not null && UseLanes && groups.Count > 1
+            && BatchPlanner.SplitInTwoLanes(lengths, groups, ParallelRuns.HalfThreadsSlowdown) is { } lanes)
         {
-            group.Clear();
-            for (int i = 0; i < count; i++)
+            Interlocked.Increment(ref _laneBatches);
+            _parallelRuns.Run((lane, encoder, buffers) =>
             {
-                group.Add(requests[start + i].Ids);
-            }
+                var members = new List<int[]>();
+                foreach ((int Start, int Count) span in lane == 0 ? lanes.First : lanes.Second)
+                {
+                    RunGroup(requests, span, members, encoder, buffers);
+                }
+            });
+            return;
+        }
 
-            ReadOnlySpan<float> states = _encoder.Run(group, out int sequence);
-            int stride = sequence * _encoder.HiddenSize;
-            for (int i = 0; i < count; i++)
-            {
-                MicroBatcher.SingleRequest request = requests[start + i];
-                request.Result = Pool(states.Slice(i * stride, stride), request.Ids.Length);
-            }
+        var group = new List<int[]>(requests.Count);
+        foreach ((int Start, int Count) span in groups)
+        {
+            RunGroup(requests, span, group, _encoder, null);
+        }
+    }
+
+    private void RunGroup(List<MicroBatcher.SingleRequest> requests, (int Start, int Count) span, List<int[]> group, OnnxEncoder encoder, OnnxEncoder.RunBuffers? buffers)
+    {
+        (int start, int count) = span;
+        group.Clear();
+        for (int i = 0; i < count; i++)
+        {
+            group.Add(requests[start + i].Ids);
+        }
+
+        ReadOnlySpan<float> states = buffers is null ? encoder.Run(group, out int sequence) : encoder.Run(buffers, group, out sequence);
+        int stride = sequence * encoder.HiddenSize;
+        for (int i = 0; i < count; i++)
+        {
+            MicroBatcher.SingleRequest request = requests[start + i];
+            request.Result = Pool(states.Slice(i * stride, stride), request.Ids.Length);
         }
     }
 

@@ -23,18 +23,23 @@ public sealed partial class GlucoseEmbedder : IDisposable
 {
     private const int DefaultMaxSequenceLength = 512;
 
+    private readonly ModelRunners _runners;
     private readonly OnnxEncoder _encoder;
+    private readonly ParallelRuns? _parallelRuns;
     private readonly GlucoseEmbedderOptions _options;
     private readonly MicroBatcher _batcher;
     private readonly GlucoseTokenizer _tokenizer;
     private readonly int _maxSequenceLength;
     private readonly string _modelPath;
     private volatile bool _disposed;
+    private long _laneBatches;
     private int _disposeStarted;
 
-    private GlucoseEmbedder(OnnxEncoder encoder, GlucoseTokenizer tokenizer, GlucoseEmbedderOptions options, int maxSequenceLength, string modelPath)
+    private GlucoseEmbedder(ModelRunners runners, GlucoseTokenizer tokenizer, GlucoseEmbedderOptions options, int maxSequenceLength, string modelPath)
     {
-        _encoder = encoder;
+        _runners = runners;
+        _encoder = runners.Main;
+        _parallelRuns = runners.Lanes;
         _options = options;
         _batcher = new MicroBatcher(options.BatchSize, options.MaxBatchTokens, options.MicroBatchWait);
         _tokenizer = tokenizer;
@@ -120,18 +125,8 @@ public sealed partial class GlucoseEmbedder : IDisposable
                 $"'{folder.Directory}' gives the model only {configured} (vocab_size); use the tokenizer that belongs to this model.");
         }
 
-        OnnxEncoder encoder = OnnxEncoder.Create(folder.ModelPath, settings.ExecutionProvider, settings.IntraOpNumThreads, settings.OptimizedModelCacheDirectory);
-        try
-        {
-            encoder.Probe(folder.ModelPath, tokenizer.VocabularySize, folder.TokenizerPath);
-        }
-        catch
-        {
-            encoder.Dispose();
-            throw;
-        }
-
-        return new GlucoseEmbedder(encoder, tokenizer, settings, maxLength, folder.ModelPath);
+        ModelRunners runners = ModelRunners.Open(folder.ModelPath, settings, tokenizer.VocabularySize, folder.TokenizerPath);
+        return new GlucoseEmbedder(runners, tokenizer, settings, maxLength, folder.ModelPath);
     }
 
     /// <summary>Computes the embedding of one text.</summary>
@@ -203,7 +198,7 @@ public sealed partial class GlucoseEmbedder : IDisposable
 
         // The model's turn: no run is in progress while the session goes away, and every turn after this one sees
         // _disposed and throws instead of touching the session.
-        _batcher.RunExclusive(_encoder.Dispose);
+        _batcher.RunExclusive(_runners.Dispose);
     }
 
     private static void Validate(GlucoseEmbedderOptions options)

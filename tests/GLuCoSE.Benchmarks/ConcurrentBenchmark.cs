@@ -31,11 +31,25 @@ internal static class ConcurrentBenchmark
         // Batched Encode and the concurrent callers alternate, round by round, so that drift in the machine's speed
         // (large on this shared VM) hits both alike; the summary line pools the rounds.
         int rounds = args.Int("--rounds", 2);
+
+        // --lanes on|off|both: micro-batches on the two lanes (GlucoseEmbedderOptions.ParallelMicroBatches) or one run
+        // at a time; "both" runs the callers twice per round, lanes on and off in turn, against the same batched Encode.
+        string lanesArg = args.Optional("--lanes") ?? "on";
+        bool[] laneModes = lanesArg switch
+        {
+            "on" => [true],
+            "off" => [false],
+            "both" => [true, false],
+            _ => throw new ArgumentException("--lanes takes on, off or both."),
+        };
+        Console.WriteLine(embedder.LaneEncoder is null
+            ? "micro-batch lanes: none (ParallelMicroBatches off, one intra-op thread, or weights that cannot be shared)"
+            : $"micro-batch lanes: 2 on a second session, weights shared; --lanes {lanesArg}");
         foreach (int callers in threadCounts)
         {
             double batchedSeconds = 0;
-            double concurrentSeconds = 0;
-            var allLatencies = new List<double>();
+            var concurrentSeconds = new double[laneModes.Length];
+            var allLatencies = laneModes.Select(_ => new List<double>()).ToArray();
             for (int round = 0; round < rounds; round++)
             {
                 var clock = Stopwatch.StartNew();
@@ -44,67 +58,31 @@ internal static class ConcurrentBenchmark
                 double batchedTime = clock.Elapsed.TotalSeconds;
                 long batchedPadded = embedder.RunStatistics.PaddedTokens - paddedStart;
                 long batchedRuns = embedder.RunStatistics.Runs - runsStart;
-
-                (long batchesBefore, long textsBefore) = embedder.MicroBatchStatistics;
-                (TimeSpan runBefore, long paddedBefore, long runsBefore) = embedder.RunStatistics;
-                var runLog = new List<(int Batch, int Sequence, long Ticks)>();
-                embedder.Encoder.RunLog = runLog;
-                var latencies = new double[corpus.Length];
-                var results = new float[corpus.Length][];
-                int next = -1;
-                var workers = new Thread[callers];
-                clock.Restart();
-                for (int w = 0; w < callers; w++)
-                {
-                    workers[w] = new Thread(() =>
-                    {
-                        int i;
-                        while ((i = Interlocked.Increment(ref next)) < corpus.Length)
-                        {
-                            long start = Stopwatch.GetTimestamp();
-                            results[i] = embedder.Encode(corpus[i]);
-                            latencies[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
-                        }
-                    });
-                    workers[w].Start();
-                }
-
-                foreach (Thread worker in workers)
-                {
-                    worker.Join();
-                }
-
-                double concurrentTime = clock.Elapsed.TotalSeconds;
-                embedder.Encoder.RunLog = null;
-                (long batchesAfter, long textsAfter) = embedder.MicroBatchStatistics;
-                double meanBatch = (double)(textsAfter - textsBefore) / Math.Max(1, batchesAfter - batchesBefore);
-                (TimeSpan runAfter, long paddedAfter, long runsAfter) = embedder.RunStatistics;
-                double busy = (runAfter - runBefore).TotalSeconds / concurrentTime;
-                (double maxDifference, int identical) = Compare(results, batched);
                 batchedSeconds += batchedTime;
-                concurrentSeconds += concurrentTime;
-                allLatencies.AddRange(latencies);
-                Array.Sort(latencies);
-                double p50 = latencies[latencies.Length / 2];
-                double p99 = latencies[(int)(latencies.Length * 0.99)];
-                Console.WriteLine(
-                    $"  round {round + 1}: callers={callers} {corpus.Length / concurrentTime:F1} sent/s, batched Encode {corpus.Length / batchedTime:F1} sent/s" +
-                    $" ({batchedPadded} padded tokens in {batchedRuns} runs), ratio={batchedTime / concurrentTime:F3} p50={p50:F1} ms p99={p99:F1} ms" +
-                    $" max|diff| vs batched={maxDifference:E1} (bit-identical {identical}/{corpus.Length}), mean micro-batch {meanBatch:F1}," +
-                    $" model busy {busy:P0}, {paddedAfter - paddedBefore} padded tokens in {runsAfter - runsBefore} runs");
-
-                if (args.Flag("--replay"))
+                for (int m = 0; m < laneModes.Length; m++)
                 {
-                    Replay(embedder, runLog);
+                    // Alternate which mode goes first, round by round.
+                    int mode = (m + round) % laneModes.Length;
+                    embedder.UseLanes = laneModes[mode];
+                    (double concurrentTime, double[] latencies) = RunCallers(embedder, corpus, callers, batched, batchedTime, batchedPadded, batchedRuns, round, args.Flag("--replay"), laneModes.Length > 1 ? (laneModes[mode] ? " lanes on" : " lanes off") : "");
+                    concurrentSeconds[mode] += concurrentTime;
+                    allLatencies[mode].AddRange(latencies);
                 }
+
+                embedder.UseLanes = true;
             }
 
-            allLatencies.Sort();
-            double allP50 = allLatencies[allLatencies.Count / 2];
-            double allP99 = allLatencies[(int)(allLatencies.Count * 0.99)];
-            Console.WriteLine(
-                $"concurrent callers={callers} {corpus.Length * rounds / concurrentSeconds:F1} sent/s batched={corpus.Length * rounds / batchedSeconds:F1} sent/s" +
-                $" ratio={batchedSeconds / concurrentSeconds:F3} p50={allP50:F1} ms p99={allP99:F1} ms p99/p50={allP99 / allP50:F2} ({rounds} rounds pooled)");
+            for (int mode = 0; mode < laneModes.Length; mode++)
+            {
+                List<double> latencies = allLatencies[mode];
+                latencies.Sort();
+                double allP50 = latencies[latencies.Count / 2];
+                double allP99 = latencies[(int)(latencies.Count * 0.99)];
+                string label = laneModes.Length > 1 ? (laneModes[mode] ? " lanes=on" : " lanes=off") : "";
+                Console.WriteLine(
+                    $"concurrent callers={callers}{label} {corpus.Length * rounds / concurrentSeconds[mode]:F1} sent/s batched={corpus.Length * rounds / batchedSeconds:F1} sent/s" +
+                    $" ratio={batchedSeconds / concurrentSeconds[mode]:F3} p50={allP50:F1} ms p99={allP99:F1} ms p99/p50={allP99 / allP50:F2} ({rounds} rounds pooled)");
+            }
 
             if (callers == 1)
             {
@@ -114,6 +92,67 @@ internal static class ConcurrentBenchmark
 
         Console.WriteLine($"peak RSS: {Machine.PeakRssMiB():F0} MiB");
         return 0;
+    }
+
+    // The callers, each taking the next sentence until the corpus is done; prints the round's line.
+    private static (double Seconds, double[] Latencies) RunCallers(
+        GlucoseEmbedder embedder, string[] corpus, int callers, float[][] batched, double batchedTime, long batchedPadded, long batchedRuns, int round, bool replay, string label)
+    {
+        (long batchesBefore, long textsBefore) = embedder.MicroBatchStatistics;
+        long laneBatchesBefore = embedder.LaneBatches;
+        (TimeSpan runBefore, long paddedBefore, long runsBefore) = embedder.RunStatistics;
+        var runLog = new List<(int Batch, int Sequence, long Ticks)>();
+        embedder.Encoder.RunLog = runLog;
+        var latencies = new double[corpus.Length];
+        var results = new float[corpus.Length][];
+        int next = -1;
+        var workers = new Thread[callers];
+        var clock = Stopwatch.StartNew();
+        for (int w = 0; w < callers; w++)
+        {
+            workers[w] = new Thread(() =>
+            {
+                int i;
+                while ((i = Interlocked.Increment(ref next)) < corpus.Length)
+                {
+                    long start = Stopwatch.GetTimestamp();
+                    results[i] = embedder.Encode(corpus[i]);
+                    latencies[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+                }
+            });
+            workers[w].Start();
+        }
+
+        foreach (Thread worker in workers)
+        {
+            worker.Join();
+        }
+
+        double concurrentTime = clock.Elapsed.TotalSeconds;
+        embedder.Encoder.RunLog = null;
+        (long batchesAfter, long textsAfter) = embedder.MicroBatchStatistics;
+        long batches = batchesAfter - batchesBefore;
+        double meanBatch = (double)(textsAfter - textsBefore) / Math.Max(1, batches);
+        (TimeSpan runAfter, long paddedAfter, long runsAfter) = embedder.RunStatistics;
+        double busy = (runAfter - runBefore).TotalSeconds / concurrentTime;
+        (double maxDifference, int identical) = Compare(results, batched);
+        double[] sorted = (double[])latencies.Clone();
+        Array.Sort(sorted);
+        double p50 = sorted[sorted.Length / 2];
+        double p99 = sorted[(int)(sorted.Length * 0.99)];
+        Console.WriteLine(
+            $"  round {round + 1}{label}: callers={callers} {corpus.Length / concurrentTime:F1} sent/s, batched Encode {corpus.Length / batchedTime:F1} sent/s" +
+            $" ({batchedPadded} padded tokens in {batchedRuns} runs), ratio={batchedTime / concurrentTime:F3} p50={p50:F1} ms p99={p99:F1} ms" +
+            $" max|diff| vs batched={maxDifference:E1} (bit-identical {identical}/{corpus.Length}), mean micro-batch {meanBatch:F1}," +
+            $" {embedder.LaneBatches - laneBatchesBefore} of {batches} on the two lanes, run time / wall time {busy:P0}," +
+            $" {paddedAfter - paddedBefore} padded tokens in {runsAfter - runsBefore} runs");
+
+        if (replay)
+        {
+            Replay(embedder, runLog);
+        }
+
+        return (concurrentTime, latencies);
     }
 
     private static (double MaxDifference, int Identical) Compare(float[][] results, float[][] batched)

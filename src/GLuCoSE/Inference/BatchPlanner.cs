@@ -93,4 +93,56 @@ internal static class BatchPlanner
         groups.Reverse();
         return groups;
     }
+
+    /// <summary>
+    /// Splits sequences ordered longest first between two lanes that run at once, each on half the threads: a cut
+    /// into a longer and a shorter part, each split by <see cref="SplitByPaddingCost(ReadOnlySpan{int})"/>, chosen to
+    /// end the two lanes together. Null when the lanes would take longer than <paramref name="serial"/> one after
+    /// another on all the threads, given that a run on half the threads takes <paramref name="halfThreadsSlowdown"/>
+    /// times as long.
+    /// </summary>
+    /// <returns>The two lanes' (start, count) pairs over the ordered lengths.</returns>
+    public static (List<(int Start, int Count)> First, List<(int Start, int Count)> Second)? SplitInTwoLanes(
+        ReadOnlySpan<int> orderedLengths, List<(int Start, int Count)> serial, double halfThreadsSlowdown)
+    {
+        long serialCost = Cost(orderedLengths, serial);
+        long bestLonger = long.MaxValue;
+        int bestCut = -1;
+        for (int cut = 1; cut < orderedLengths.Length; cut++)
+        {
+            long first = Cost(orderedLengths[..cut], SplitByPaddingCost(orderedLengths[..cut]));
+            long second = Cost(orderedLengths[cut..], SplitByPaddingCost(orderedLengths[cut..]));
+            if (Math.Max(first, second) < bestLonger)
+            {
+                bestLonger = Math.Max(first, second);
+                bestCut = cut;
+            }
+        }
+
+        if (bestCut < 0 || bestLonger * halfThreadsSlowdown >= serialCost)
+        {
+            return null;
+        }
+
+        List<(int Start, int Count)> firstLane = SplitByPaddingCost(orderedLengths[..bestCut]);
+        List<(int Start, int Count)> secondLane = SplitByPaddingCost(orderedLengths[bestCut..]);
+        for (int i = 0; i < secondLane.Count; i++)
+        {
+            secondLane[i] = (secondLane[i].Start + bestCut, secondLane[i].Count);
+        }
+
+        return (firstLane, secondLane);
+    }
+
+    /// <summary>The cost of <paramref name="groups"/> in tokens of compute: <see cref="RunOverheadTokens"/> plus the padded tokens of each.</summary>
+    public static long Cost(ReadOnlySpan<int> orderedLengths, List<(int Start, int Count)> groups)
+    {
+        long cost = 0;
+        foreach ((int start, int count) in groups)
+        {
+            cost += RunOverheadTokens + ((long)count * orderedLengths[start]);
+        }
+
+        return cost;
+    }
 }

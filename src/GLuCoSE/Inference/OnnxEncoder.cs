@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
 using System.Linq;
+using System.Threading;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 
@@ -12,7 +13,7 @@ namespace GLuCoSE.Inference;
 /// An ONNX Runtime session over an exported LUKE/RoBERTa encoder: inputs <c>input_ids</c> and <c>attention_mask</c>
 /// (and <c>token_type_ids</c>, fed zeros, when the graph has it), output the first rank-3 float tensor (token states).
 /// </summary>
-/// <remarks>Owns the session. <see cref="Run"/> is not thread-safe (it reuses its buffers); the embedder serializes it.</remarks>
+/// <remarks>Owns the session. <see cref="Run(IReadOnlyList{int[]}, out int)"/> is not thread-safe (it reuses its buffers); the embedder serializes it.</remarks>
 internal sealed class OnnxEncoder : IDisposable
 {
     private const string InputIdsName = "input_ids";
@@ -24,10 +25,10 @@ internal sealed class OnnxEncoder : IDisposable
     private readonly string[] _outputNames;
     private readonly TensorElementType _idType;
     private readonly RunOptions _runOptions = new();
-    private long[] _ids = [];
-    private long[] _mask = [];
-    private long[] _zeros = [];
-    private float[] _output = [];
+    private readonly RunBuffers _buffers = new();
+    private long _runTicks;
+    private long _paddedTokens;
+    private long _runCount;
 
     private OnnxEncoder(InferenceSession session, string[] inputNames, TensorElementType idType, string outputName, int hiddenSize)
     {
@@ -42,19 +43,19 @@ internal sealed class OnnxEncoder : IDisposable
     public int HiddenSize { get; }
 
     /// <summary>Gets whether the session was opened on a graph from the optimized-model cache (for tests and diagnostics).</summary>
-    internal bool FromOptimizedModelCache { get; private set; }
+    internal bool FromOptimizedModelCache { get; set; }
 
     /// <summary>Gets or sets a list that records the shape and Stopwatch ticks of every run (diagnostics for the benchmarks).</summary>
     internal List<(int Batch, int Sequence, long Ticks)>? RunLog { get; set; }
 
     /// <summary>Gets the Stopwatch ticks spent inside ONNX Runtime's Run so far (diagnostics for the benchmarks).</summary>
-    public long RunTicks { get; private set; }
+    public long RunTicks => Interlocked.Read(ref _runTicks);
 
     /// <summary>Gets the padded tokens run so far (diagnostics for the benchmarks).</summary>
-    public long PaddedTokens { get; private set; }
+    public long PaddedTokens => Interlocked.Read(ref _paddedTokens);
 
     /// <summary>Gets how many times the graph has run (diagnostics for the benchmarks).</summary>
-    public long RunCount { get; private set; }
+    public long RunCount => Interlocked.Read(ref _runCount);
 
     /// <summary>Gets the name of the output read (e.g. <c>last_hidden_state</c>).</summary>
     public string OutputName => _outputNames[0];
@@ -124,6 +125,42 @@ internal sealed class OnnxEncoder : IDisposable
     }
 
     /// <summary>
+    /// Opens <paramref name="graphPath"/> on the CPU with <paramref name="weights"/> as its shared initializers;
+    /// <paramref name="optimized"/> when the graph comes from the optimized-model cache (no graph optimizations).
+    /// </summary>
+    public static OnnxEncoder CreateShared(string graphPath, bool optimized, int? intraOpNumThreads, SharedWeights weights)
+    {
+        InferenceSession session;
+        using (SessionOptions options = CreateSessionOptions(GlucoseExecutionProvider.Cpu, intraOpNumThreads))
+        {
+            if (optimized)
+            {
+                options.GraphOptimizationLevel = GraphOptimizationLevel.ORT_DISABLE_ALL;
+            }
+
+            weights.AddTo(options);
+            try
+            {
+                session = new InferenceSession(graphPath, options, weights.Container);
+            }
+            catch (OnnxRuntimeException ex)
+            {
+                throw new InvalidDataException($"'{graphPath}' is not a valid ONNX model for ONNX Runtime: {ex.Message}", ex);
+            }
+        }
+
+        try
+        {
+            return FromSession(session, graphPath);
+        }
+        catch
+        {
+            session.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
     /// Runs one batch: <paramref name="sequences"/> padded with <c>&lt;pad&gt;</c> to the longest of them. Returns the
     /// token states, [batch, longest, <see cref="HiddenSize"/>], in a buffer that the next call overwrites.
     /// </summary>
@@ -131,7 +168,13 @@ internal sealed class OnnxEncoder : IDisposable
     /// Not thread-safe: the embedder's <see cref="MicroBatcher"/> runs one batch at a time, so the input and output
     /// buffers are allocated once, grown when a batch needs more, and reused (no per-batch allocation of the output).
     /// </remarks>
-    public ReadOnlySpan<float> Run(IReadOnlyList<int[]> sequences, out int sequenceLength)
+    public ReadOnlySpan<float> Run(IReadOnlyList<int[]> sequences, out int sequenceLength) => Run(_buffers, sequences, out sequenceLength);
+
+    /// <summary>
+    /// As <see cref="Run(IReadOnlyList{int[]}, out int)"/>, in <paramref name="buffers"/>: runs with distinct buffers
+    /// may go on at once (ONNX Runtime's Run is thread-safe), which pays off on a session with one intra-op thread.
+    /// </summary>
+    public ReadOnlySpan<float> Run(RunBuffers buffers, IReadOnlyList<int[]> sequences, out int sequenceLength)
     {
         int batch = sequences.Count;
         int longest = 0;
@@ -143,10 +186,10 @@ internal sealed class OnnxEncoder : IDisposable
         sequenceLength = longest;
         int tokens = batch * longest;
         int outputLength = checked(tokens * HiddenSize);
-        EnsureCapacity(tokens, outputLength);
+        buffers.EnsureCapacity(tokens, outputLength);
 
-        Span<long> ids = _ids.AsSpan(0, tokens);
-        Span<long> mask = _mask.AsSpan(0, tokens);
+        Span<long> ids = buffers.Ids.AsSpan(0, tokens);
+        Span<long> mask = buffers.Mask.AsSpan(0, tokens);
         ids.Fill(GlucoseTokenizer.PaddingId);
         mask.Clear();
         for (int b = 0; b < batch; b++)
@@ -169,22 +212,28 @@ internal sealed class OnnxEncoder : IDisposable
             {
                 long[] source = _inputNames[i] switch
                 {
-                    InputIdsName => _ids,
-                    AttentionMaskName => _mask,
-                    _ => _zeros,
+                    InputIdsName => buffers.Ids,
+                    AttentionMaskName => buffers.Mask,
+                    _ => buffers.Zeros,
                 };
                 inputs[i] = CreateIdTensor(source, tokens, shape);
             }
 
             using OrtValue output = OrtValue.CreateTensorValueFromMemory(
-                OrtMemoryInfo.DefaultInstance, _output.AsMemory(0, outputLength), [batch, longest, HiddenSize]);
+                OrtMemoryInfo.DefaultInstance, buffers.Output.AsMemory(0, outputLength), [batch, longest, HiddenSize]);
             long start = Stopwatch.GetTimestamp();
             _session.Run(_runOptions, _inputNames, inputs, _outputNames, [output]);
             long ticks = Stopwatch.GetTimestamp() - start;
-            RunTicks += ticks;
-            RunLog?.Add((batch, longest, ticks));
-            PaddedTokens += tokens;
-            RunCount++;
+            Interlocked.Add(ref _runTicks, ticks);
+            Interlocked.Add(ref _paddedTokens, tokens);
+            Interlocked.Increment(ref _runCount);
+            if (RunLog is { } log)
+            {
+                lock (log)
+                {
+                    log.Add((batch, longest, ticks));
+                }
+            }
         }
         finally
         {
@@ -194,23 +243,7 @@ internal sealed class OnnxEncoder : IDisposable
             }
         }
 
-        return _output.AsSpan(0, outputLength);
-    }
-
-    private void EnsureCapacity(int tokens, int outputLength)
-    {
-        if (_ids.Length < tokens)
-        {
-            int capacity = Math.Max(tokens, _ids.Length + (_ids.Length / 2));
-            _ids = new long[capacity];
-            _mask = new long[capacity];
-            _zeros = new long[capacity];
-        }
-
-        if (_output.Length < outputLength)
-        {
-            _output = new float[Math.Max(outputLength, _output.Length + (_output.Length / 2))];
-        }
+        return buffers.Output.AsSpan(0, outputLength);
     }
 
     /// <summary>
@@ -337,4 +370,35 @@ internal sealed class OnnxEncoder : IDisposable
         metadata.IsTensor
             ? $"{metadata.ElementDataType} [{string.Join(", ", metadata.Dimensions)}]"
             : metadata.OnnxValueType.ToString();
+
+    /// <summary>
+    /// The inputs and output of one run at a time, allocated once, grown when a batch needs more, and reused (no
+    /// per-batch allocation of the [batch, sequence, hidden] output).
+    /// </summary>
+    internal sealed class RunBuffers
+    {
+        public long[] Ids { get; private set; } = [];
+
+        public long[] Mask { get; private set; } = [];
+
+        public long[] Zeros { get; private set; } = [];
+
+        public float[] Output { get; private set; } = [];
+
+        public void EnsureCapacity(int tokens, int outputLength)
+        {
+            if (Ids.Length < tokens)
+            {
+                int capacity = Math.Max(tokens, Ids.Length + (Ids.Length / 2));
+                Ids = new long[capacity];
+                Mask = new long[capacity];
+                Zeros = new long[capacity];
+            }
+
+            if (Output.Length < outputLength)
+            {
+                Output = new float[Math.Max(outputLength, Output.Length + (Output.Length / 2))];
+            }
+        }
+    }
 }

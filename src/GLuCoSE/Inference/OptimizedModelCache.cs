@@ -81,11 +81,7 @@ internal static class OptimizedModelCache
             catch (OnnxRuntimeException)
             {
                 // A damaged entry (a disk filled up, a file deleted by hand): write it again below.
-                TryDelete(entry);
-                foreach (string data in Directory.GetFiles(cacheDirectory, Path.GetFileName(entry) + ".*" + DataSuffix))
-                {
-                    TryDelete(data);
-                }
+                Discard(entry);
             }
         }
 
@@ -141,6 +137,35 @@ internal static class OptimizedModelCache
                 TryDelete(temporary);
                 TryDelete(DataFileOf(temporary));
             }
+        }
+    }
+
+    /// <summary>
+    /// Returns the cached optimized graph of <paramref name="modelPath"/>, writing it first when there is none (Entry
+    /// null when it cannot be written), and whether it was there before. An existing entry is not opened here: the
+    /// caller's load tells whether it is sound (see <see cref="Discard"/>).
+    /// </summary>
+    public static (string? Entry, bool Existed) EnsureEntry(string cacheDirectory, string modelPath, Func<SessionOptions> createOptions)
+    {
+        string entry = EntryPath(cacheDirectory, modelPath);
+        if (File.Exists(entry))
+        {
+            return (entry, true);
+        }
+
+        (InferenceSession session, _) = Open(cacheDirectory, modelPath, createOptions);
+        session.Dispose();
+        return (File.Exists(entry) ? entry : null, false);
+    }
+
+    /// <summary>Deletes an entry that ONNX Runtime could not load, with its weights, so that the next load writes it again.</summary>
+    public static void Discard(string entry)
+    {
+        TryDelete(entry);
+        string directory = Path.GetDirectoryName(entry) ?? ".";
+        foreach (string data in Directory.GetFiles(directory, Path.GetFileName(entry) + ".*" + DataSuffix))
+        {
+            TryDelete(data);
         }
     }
 

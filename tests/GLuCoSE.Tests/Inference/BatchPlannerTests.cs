@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Linq;
 using GLuCoSE.Inference;
 using Xunit;
 
@@ -49,5 +50,53 @@ public sealed class BatchPlannerTests
     public void SplitByPaddingCost_SimilarLengths_KeepsOneBatch()
     {
         Assert.Equal([(0, 5)], BatchPlanner.SplitByPaddingCost([12, 11, 11, 10, 10]));
+    }
+
+    [Fact]
+    public void SplitInTwoLanes_EqualLengths_HalvesTheBatch()
+    {
+        int[] lengths = [40, 40, 40, 40, 40, 40, 40, 40];
+        List<(int Start, int Count)> serial = BatchPlanner.SplitByPaddingCost(lengths);
+
+        var lanes = BatchPlanner.SplitInTwoLanes(lengths, serial, halfThreadsSlowdown: 1.8);
+
+        // One run of 8 × 40 costs 16 + 320 = 336 tokens; two lanes of 4 × 40 cost 176 each, × 1.8 = 317 < 336.
+        Assert.NotNull(lanes);
+        Assert.Equal([(0, 4)], lanes.Value.First);
+        Assert.Equal([(4, 4)], lanes.Value.Second);
+    }
+
+    [Fact]
+    public void SplitInTwoLanes_CoversEveryTextOnceInOrder()
+    {
+        int[] lengths = [120, 90, 88, 60, 41, 40, 33, 30, 30, 12, 11, 9, 9, 8, 7, 5];
+        List<(int Start, int Count)> serial = BatchPlanner.SplitByPaddingCost(lengths);
+
+        var lanes = BatchPlanner.SplitInTwoLanes(lengths, serial, halfThreadsSlowdown: 1.0);
+
+        Assert.NotNull(lanes);
+        int next = 0;
+        foreach ((int start, int count) in lanes.Value.First.Concat(lanes.Value.Second))
+        {
+            Assert.Equal(next, start);
+            Assert.True(count > 0);
+            next += count;
+        }
+
+        Assert.Equal(lengths.Length, next);
+        long first = BatchPlanner.Cost(lengths, lanes.Value.First);
+        long second = BatchPlanner.Cost(lengths, lanes.Value.Second);
+        Assert.True(System.Math.Max(first, second) < BatchPlanner.Cost(lengths, serial));
+    }
+
+    [Theory]
+    [InlineData(new[] { 30 })]
+    [InlineData(new[] { 9, 8 })]
+    [InlineData(new[] { 300, 10 })]
+    public void SplitInTwoLanes_WhenTheLanesWouldBeSlower_ReturnsNull(int[] lengths)
+    {
+        // One text cannot be split; two short ones are cheaper as one run than as two half-speed runs; one long text
+        // and one short one leave a lane idle for most of the time.
+        Assert.Null(BatchPlanner.SplitInTwoLanes(lengths, BatchPlanner.SplitByPaddingCost(lengths), halfThreadsSlowdown: 1.8));
     }
 }

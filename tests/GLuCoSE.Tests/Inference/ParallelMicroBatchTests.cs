@@ -1,0 +1,184 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Text.Json;
+using System.Threading;
+using System.Threading.Tasks;
+using GLuCoSE.Inference;
+using GLuCoSE.Tests.Infrastructure;
+using Microsoft.ML.OnnxRuntime.Tensors;
+using Xunit;
+
+namespace GLuCoSE.Tests.Inference;
+
+/// <summary>
+/// The micro-batch lanes (<see cref="GlucoseEmbedderOptions.ParallelMicroBatches"/>): a second session that shares the
+/// first's weights, the ONNX reader that finds them, and results identical to the plain path.
+/// </summary>
+public sealed class ParallelMicroBatchTests : IDisposable
+{
+    private readonly string _cache = Path.Combine(Path.GetTempPath(), "glucose-lanes-test-" + Guid.NewGuid().ToString("N"));
+
+    private static string TinyGraph => Path.Combine(TestPaths.TinyModel, "model.onnx");
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_cache))
+        {
+            Directory.Delete(_cache, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Reader_FindsTheWordEmbeddingsWithTheShapeInConfigJson()
+    {
+        using JsonDocument config = JsonDocument.Parse(File.ReadAllText(Path.Combine(TestPaths.TinyModel, "config.json")));
+        long vocabulary = config.RootElement.GetProperty("vocab_size").GetInt64();
+        long hidden = config.RootElement.GetProperty("hidden_size").GetInt64();
+
+        List<OnnxInitializer> found = OnnxInitializers.Read(TinyGraph, minBytes: 64 * 1024);
+
+        OnnxInitializer words = Assert.Single(found, t => t.Dimensions.SequenceEqual([vocabulary, hidden]));
+        Assert.Equal(TensorElementType.Float, words.ElementType);
+        Assert.Equal(vocabulary * hidden * sizeof(float), words.Length);
+        Assert.Equal(Path.GetFullPath(TinyGraph), words.File);
+        Assert.InRange(words.Offset + words.Length, words.Length, new FileInfo(TinyGraph).Length);
+        Assert.All(found, t => Assert.True(t.Length >= 64 * 1024));
+    }
+
+    [Fact]
+    public void Reader_FollowsExternalDataFiles()
+    {
+        // The optimized-model cache's entry keeps its weights in a data file beside it, written by ONNX Runtime.
+        using (GlucoseEmbedder.Create(TestPaths.TinyModel, Options(cache: true)))
+        {
+        }
+
+        string entry = Assert.Single(Directory.GetFiles(_cache, "*.onnx"));
+        string data = Assert.Single(Directory.GetFiles(_cache, "*.data"));
+
+        List<OnnxInitializer> found = OnnxInitializers.Read(entry, minBytes: 1024);
+
+        Assert.NotEmpty(found);
+        Assert.All(found, t =>
+        {
+            Assert.Equal(Path.GetFullPath(data), t.File);
+            Assert.InRange(t.Offset + t.Length, t.Length, new FileInfo(data).Length);
+        });
+    }
+
+    [Fact]
+    public void Reader_MalformedFile_ThrowsInvalidDataNamingTheFile()
+    {
+        using var folder = new TempModelFolder(copyModel: false);
+        string truncated = folder.File("truncated.onnx");
+        byte[] model = File.ReadAllBytes(TinyGraph);
+        File.WriteAllBytes(truncated, model[..(model.Length / 2)]);
+
+        var ex = Assert.Throws<InvalidDataException>(() => OnnxInitializers.Read(truncated, minBytes: 1024));
+
+        Assert.Contains(truncated, ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void SharedWeights_GiveTheSameTokenStatesAsAPlainSession_BeforeAndAfterTrim()
+    {
+        int[][] batch = [[0, 100, 2000, 32771, 2], [0, 5, 2, 1, 1]];
+        using OnnxEncoder plain = OnnxEncoder.Create(TinyGraph, GlucoseExecutionProvider.Cpu, 2);
+        float[] expected = plain.Run(batch, out _).ToArray();
+
+        using SharedWeights weights = SharedWeights.Map(TinyGraph, minBytes: 1);
+        using OnnxEncoder first = OnnxEncoder.CreateShared(TinyGraph, optimized: false, 2, weights);
+        using OnnxEncoder second = OnnxEncoder.CreateShared(TinyGraph, optimized: false, 1, weights);
+
+        Assert.True(weights.SharedBytes > 0);
+        Assert.Equal(expected, first.Run(batch, out _).ToArray());
+        Assert.Equal(expected, second.Run(batch, out _).ToArray());
+        weights.Trim();
+        Assert.Equal(expected, first.Run(batch, out _).ToArray());
+        Assert.Equal(expected, second.Run(batch, out _).ToArray());
+    }
+
+    [Fact]
+    public void ConcurrentSingleCalls_OnTheLanes_MatchBulkEncodeWithoutThem()
+    {
+        // Texts of one length: a round of four or more of them runs faster as two half-size runs side by side.
+        string[] texts = Sentences.Take(48);
+        float[][] expected;
+        using (GlucoseEmbedder plain = GlucoseEmbedder.Create(TestPaths.TinyModel, new GlucoseEmbedderOptions { ParallelMicroBatches = false }))
+        {
+            Assert.Null(plain.LaneEncoder);
+            expected = plain.Encode(texts);
+        }
+
+        using GlucoseEmbedder embedder = GlucoseEmbedder.Create(TestPaths.TinyModel, Options(cache: true));
+        Assert.NotNull(embedder.LaneEncoder);
+        var actual = new float[texts.Length][];
+        for (int attempt = 0; attempt < 20 && embedder.LaneBatches == 0; attempt++)
+        {
+            using var start = new Barrier(16);
+            Parallel.For(0, 16, new ParallelOptions { MaxDegreeOfParallelism = 16 }, worker =>
+            {
+                start.SignalAndWait();
+                for (int i = worker; i < texts.Length; i += 16)
+                {
+                    actual[i] = embedder.Encode(texts[i]);
+                }
+            });
+
+            for (int i = 0; i < texts.Length; i++)
+            {
+                Assert.Equal(expected[i], actual[i]);
+            }
+        }
+
+        Assert.True(embedder.LaneBatches > 0, "no micro-batch ran on the lanes in 20 rounds of 16 concurrent callers");
+    }
+
+    [Fact]
+    public void Lanes_AreOff_WhenDisabledOrOnOneThread()
+    {
+        using (GlucoseEmbedder disabled = GlucoseEmbedder.Create(TestPaths.TinyModel, Options(cache: true, parallel: false)))
+        {
+            Assert.Null(disabled.LaneEncoder);
+        }
+
+        using GlucoseEmbedder single = GlucoseEmbedder.Create(TestPaths.TinyModel, Options(cache: true, threads: 1));
+        Assert.Null(single.LaneEncoder);
+    }
+
+    [Fact]
+    public void ParallelRuns_AFailingLane_ThrowsAndTheNextRunWorks()
+    {
+        using var weights = SharedWeights.Map(TinyGraph, minBytes: 1);
+        using var lanes = new ParallelRuns(OnnxEncoder.CreateShared(TinyGraph, optimized: false, 1, weights));
+        var ran = new bool[2];
+
+        var ex = Assert.Throws<InvalidOperationException>(() => lanes.Run((lane, _, _) =>
+        {
+            ran[lane] = true;
+            if (lane == 1)
+            {
+                throw new InvalidOperationException("lane 1 failed");
+            }
+        }));
+
+        Assert.Equal("lane 1 failed", ex.Message);
+        Assert.Equal([true, true], ran);
+        int runs = 0;
+        lanes.Run((_, encoder, buffers) =>
+        {
+            encoder.Run(buffers, [[0, 5, 2]], out _);
+            Interlocked.Increment(ref runs);
+        });
+        Assert.Equal(2, runs);
+    }
+
+    private GlucoseEmbedderOptions Options(bool cache, bool parallel = true, int threads = 2) => new()
+    {
+        OptimizedModelCacheDirectory = cache ? _cache : null,
+        ParallelMicroBatches = parallel,
+        IntraOpNumThreads = threads,
+    };
+}

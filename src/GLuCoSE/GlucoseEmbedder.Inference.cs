@@ -17,7 +17,10 @@ public sealed partial class GlucoseEmbedder
     internal OnnxEncoder Encoder => _encoder;
 
     /// <summary>Gets the session of the two micro-batch lanes, or null where they are off (diagnostics for the benchmarks).</summary>
-    internal OnnxEncoder? LaneEncoder => _parallelRuns?.Encoder;
+    internal OnnxEncoder? LaneEncoder => _runners.Lanes?.Encoder;
+
+    /// <summary>Gets a task that ends when the lanes' session is open, or known to stay off (tests and benchmarks wait for it).</summary>
+    internal System.Threading.Tasks.Task LanesOpened => _runners.LanesOpened;
 
     /// <summary>Gets or sets whether micro-batches may use the lanes (the benchmarks compare both in one process).</summary>
     internal bool UseLanes { get; set; } = true;
@@ -164,11 +167,11 @@ public sealed partial class GlucoseEmbedder
         }
 
         List<(int Start, int Count)> groups = BatchPlanner.SplitByPaddingCost(lengths);
-        if (_parallelRuns is not null && UseLanes && groups.Count > 1
+        if (_runners.Lanes is { } parallelRuns && UseLanes && groups.Count > 1
             && BatchPlanner.SplitInTwoLanes(lengths, groups, ParallelRuns.HalfThreadsSlowdown) is { } lanes)
         {
             Interlocked.Increment(ref _laneBatches);
-            _parallelRuns.Run((lane, encoder, buffers) =>
+            parallelRuns.Run((lane, encoder, buffers) =>
             {
                 var members = new List<int[]>();
                 foreach ((int Start, int Count) span in lane == 0 ? lanes.First : lanes.Second)

@@ -25,7 +25,6 @@ public sealed partial class GlucoseEmbedder : IDisposable
 
     private readonly ModelRunners _runners;
     private readonly OnnxEncoder _encoder;
-    private readonly ParallelRuns? _parallelRuns;
     private readonly GlucoseEmbedderOptions _options;
     private readonly MicroBatcher _batcher;
     private readonly GlucoseTokenizer _tokenizer;
@@ -39,7 +38,6 @@ public sealed partial class GlucoseEmbedder : IDisposable
     {
         _runners = runners;
         _encoder = runners.Main;
-        _parallelRuns = runners.Lanes;
         _options = options;
         _batcher = new MicroBatcher(options.BatchSize, options.MaxBatchTokens, options.MicroBatchWait);
         _tokenizer = tokenizer;

@@ -25,7 +25,7 @@ internal static class ConcurrentBenchmark
             options.MicroBatchWait = TimeSpan.FromMilliseconds(double.Parse(wait, System.Globalization.CultureInfo.InvariantCulture));
         }
 
-        using GlucoseEmbedder embedder = GlucoseEmbedder.Create(model, options);
+        using GlucoseEmbedder embedder = Ready.Create(model, options);
         embedder.Encode(corpus.Take(64).ToArray());
 
         // Batched Encode and the concurrent callers alternate, round by round, so that drift in the machine's speed

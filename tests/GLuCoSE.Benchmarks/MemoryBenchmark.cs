@@ -16,10 +16,11 @@ internal static class MemoryBenchmark
             ModelFileName = args.Optional("--variant") == "int8" ? "model_int8.onnx" : "model.onnx",
             BatchSize = args.Int("--batch-size", 32),
             MaxBatchTokens = args.Int("--max-batch-tokens", 0),
+            ParallelMicroBatches = args.Optional("--lanes") != "off",
         };
 
         Console.WriteLine($"# {Machine.Describe()}; before load: RSS {Machine.RssMiB():F0} MiB");
-        using GlucoseEmbedder embedder = GlucoseEmbedder.Create(model, options);
+        using GlucoseEmbedder embedder = Ready.Create(model, options);
         Console.WriteLine($"after load: RSS {Machine.RssMiB():F0} MiB, handles {Machine.HandleCount()}");
         double second = 0;
         double last = 0;

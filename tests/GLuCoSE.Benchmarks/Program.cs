@@ -1,8 +1,9 @@
 // GLuCoSE benchmarks. Commands:
 //   throughput --model DIR --corpus FILE   library Encode vs the bare ONNX Runtime floor (fp32 and int8, several batch
 //                                          sizes), then concurrent single-sentence callers, load time, memory
-//   concurrent --model DIR --corpus FILE   only the concurrent scenario
-//   memory     --model DIR --corpus FILE   RSS across repeated passes over the corpus
+//   concurrent --model DIR --corpus FILE   only the concurrent scenario; --lanes on|off|both: micro-batch lanes
+//                                          (GlucoseEmbedderOptions.ParallelMicroBatches) on, off, or both in turn
+//   memory     --model DIR --corpus FILE   RSS across repeated passes over the corpus; --lanes off: one session
 //   load       --model DIR                 model load time, and whether a saved optimized model loads faster
 //   shapes     --model DIR                 bare Run time per [batch, sequence] shape (the micro-batch cost model);
 //                                          --profile: time per operator type; --mixed: cost of changing shapes

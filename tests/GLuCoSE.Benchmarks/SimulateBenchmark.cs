@@ -31,7 +31,7 @@ internal static class SimulateBenchmark
         string[] corpus = Corpus.Load(args.Required("--corpus"), null);
         int callers = args.Int("--callers", 32);
         int batchSize = args.Int("--batch-size", 32);
-        using GlucoseEmbedder embedder = GlucoseEmbedder.Create(model);
+        using GlucoseEmbedder embedder = Ready.Create(model);
         int[] lengths = corpus.Select(text => embedder.Tokenizer.EncodeToIds(text, 512).Length).ToArray();
 
         // The cost of a run: by default each [batch, sequence] shape the simulations meet is run on the model (median of

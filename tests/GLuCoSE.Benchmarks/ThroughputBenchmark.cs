@@ -101,7 +101,7 @@ internal static class ThroughputBenchmark
                 foreach (string variant in variants)
                 {
                     var options = new GlucoseEmbedderOptions { ModelFileName = FileOf(variant), BatchSize = batchSize, MaxBatchTokens = budget, IntraOpNumThreads = threads };
-                    GlucoseEmbedder embedder = GlucoseEmbedder.Create(model, options);
+                    GlucoseEmbedder embedder = Ready.Create(model, options);
                     using SessionOptions sessionOptions = OnnxEncoder.CreateSessionOptions(GlucoseExecutionProvider.Cpu, threads);
                     var session = new InferenceSession(Path.Combine(model, FileOf(variant)), sessionOptions);
                     runs.Add((variant, embedder, session, new Floor(session, embedder, corpus, batchSize, budget)));

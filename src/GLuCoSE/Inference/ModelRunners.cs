@@ -1,5 +1,8 @@
 using System;
+using System.Diagnostics.CodeAnalysis;
 using System.IO;
+using System.Threading;
+using System.Threading.Tasks;
 using Microsoft.ML.OnnxRuntime;
 
 namespace GLuCoSE.Inference;
@@ -15,21 +18,33 @@ internal sealed class ModelRunners : IDisposable
     private const double MinSharedFraction = 0.9;
 
     private readonly SharedWeights? _weights;
+    private volatile ParallelRuns? _lanes;
 
-    private ModelRunners(OnnxEncoder main, ParallelRuns? lanes, SharedWeights? weights)
+    private ModelRunners(OnnxEncoder main, SharedWeights? weights, Func<OnnxEncoder>? openLane)
     {
         Main = main;
-        Lanes = lanes;
         _weights = weights;
+
+        // The lanes' session opens in the background: Create returns as soon as the main session is ready, and
+        // micro-batches use the lanes once they are there.
+        LanesOpened = openLane is null || weights is null
+            ? Task.CompletedTask
+            : Task.Factory.StartNew(() => OpenLanes(openLane, weights), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
     }
 
     /// <summary>Gets the main session.</summary>
     public OnnxEncoder Main { get; }
 
-    /// <summary>Gets the two lanes for micro-batches, or null where they are off (see <see cref="GlucoseEmbedderOptions.ParallelMicroBatches"/>).</summary>
-    public ParallelRuns? Lanes { get; }
+    /// <summary>
+    /// Gets the two lanes for micro-batches; null where they are off (see
+    /// <see cref="GlucoseEmbedderOptions.ParallelMicroBatches"/>) or not open yet.
+    /// </summary>
+    public ParallelRuns? Lanes => _lanes;
 
-    /// <summary>Opens the sessions and proves them with <see cref="OnnxEncoder.Probe"/>.</summary>
+    /// <summary>Gets a task that ends when the lanes are open, or known to stay off (for tests and benchmarks).</summary>
+    public Task LanesOpened { get; }
+
+    /// <summary>Opens the main session and proves it with <see cref="OnnxEncoder.Probe"/>; the lanes follow in the background.</summary>
     public static ModelRunners Open(string modelPath, GlucoseEmbedderOptions options, int vocabularySize, string tokenizerPath)
     {
         int threads = options.IntraOpNumThreads is int t && t > 0 ? t : Environment.ProcessorCount;
@@ -53,11 +68,31 @@ internal sealed class ModelRunners : IDisposable
         return new ModelRunners(main, null, null);
     }
 
+    /// <summary>Waits for the lanes' session to finish opening, then releases every session and the weights.</summary>
     public void Dispose()
     {
+        LanesOpened.Wait();
         Main.Dispose();
-        Lanes?.Dispose();
+        _lanes?.Dispose();
         _weights?.Dispose();
+    }
+
+    [SuppressMessage("Design", "CA1031", Justification = "The lanes only speed micro-batches up: any failure leaves them off, never the embedder broken.")]
+    private void OpenLanes(Func<OnnxEncoder> openLane, SharedWeights weights)
+    {
+        try
+        {
+            _lanes = new ParallelRuns(openLane());
+        }
+        catch (Exception)
+        {
+            // Micro-batches run one at a time on the main session, as with ParallelMicroBatches off.
+        }
+        finally
+        {
+            // Both sessions hold their pre-packed matrices now: the mapped pages need not stay resident.
+            weights.Trim();
+        }
     }
 
     // Null when the weights cannot be shared, or anything about the shared load fails: the caller then opens one
@@ -87,7 +122,6 @@ internal sealed class ModelRunners : IDisposable
 
         SharedWeights? weights = null;
         OnnxEncoder? main = null;
-        OnnxEncoder? lane = null;
         try
         {
             weights = SharedWeights.Map(graph);
@@ -102,15 +136,25 @@ internal sealed class ModelRunners : IDisposable
             main = OnnxEncoder.CreateShared(graph, optimized, options.IntraOpNumThreads, weights);
             main.FromOptimizedModelCache = fromCache;
             main.Probe(modelPath, vocabularySize, tokenizerPath);
-            lane = OnnxEncoder.CreateShared(graph, optimized, Math.Max(1, threads / 2), weights);
-            lane.Probe(modelPath, vocabularySize, tokenizerPath);
-            weights.Trim();
-            return new ModelRunners(main, new ParallelRuns(lane), weights);
+            SharedWeights laneWeights = weights;
+            return new ModelRunners(main, weights, () =>
+            {
+                OnnxEncoder lane = OnnxEncoder.CreateShared(graph, optimized, Math.Max(1, threads / 2), laneWeights);
+                try
+                {
+                    lane.Probe(modelPath, vocabularySize, tokenizerPath);
+                    return lane;
+                }
+                catch
+                {
+                    lane.Dispose();
+                    throw;
+                }
+            });
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidDataException or OnnxRuntimeException)
         {
             main?.Dispose();
-            lane?.Dispose();
             weights?.Dispose();
             if (optimized)
             {

@@ -101,18 +101,20 @@ public sealed class ParallelMicroBatchTests : IDisposable
     }
 
     [Fact]
-    public void ConcurrentSingleCalls_OnTheLanes_MatchBulkEncodeWithoutThem()
+    public async Task ConcurrentSingleCalls_OnTheLanes_MatchBulkEncodeWithoutThem()
     {
         // Texts of one length: a round of four or more of them runs faster as two half-size runs side by side.
         string[] texts = Sentences.Take(48);
         float[][] expected;
         using (GlucoseEmbedder plain = GlucoseEmbedder.Create(TestPaths.TinyModel, new GlucoseEmbedderOptions { ParallelMicroBatches = false }))
         {
+            await plain.LanesOpened.WaitAsync(TestContext.Current.CancellationToken);
             Assert.Null(plain.LaneEncoder);
             expected = plain.Encode(texts);
         }
 
         using GlucoseEmbedder embedder = GlucoseEmbedder.Create(TestPaths.TinyModel, Options(cache: true));
+        await embedder.LanesOpened.WaitAsync(TestContext.Current.CancellationToken);
         Assert.NotNull(embedder.LaneEncoder);
         var actual = new float[texts.Length][];
         for (int attempt = 0; attempt < 20 && embedder.LaneBatches == 0; attempt++)
@@ -137,15 +139,28 @@ public sealed class ParallelMicroBatchTests : IDisposable
     }
 
     [Fact]
-    public void Lanes_AreOff_WhenDisabledOrOnOneThread()
+    public async Task Lanes_AreOff_WhenDisabledOrOnOneThread()
     {
         using (GlucoseEmbedder disabled = GlucoseEmbedder.Create(TestPaths.TinyModel, Options(cache: true, parallel: false)))
         {
+            await disabled.LanesOpened.WaitAsync(TestContext.Current.CancellationToken);
             Assert.Null(disabled.LaneEncoder);
         }
 
         using GlucoseEmbedder single = GlucoseEmbedder.Create(TestPaths.TinyModel, Options(cache: true, threads: 1));
+        await single.LanesOpened.WaitAsync(TestContext.Current.CancellationToken);
         Assert.Null(single.LaneEncoder);
+    }
+
+    [Fact]
+    public void Dispose_WhileTheLanesAreStillOpening_WaitsForThemAndReleasesEverything()
+    {
+        GlucoseEmbedder embedder = GlucoseEmbedder.Create(TestPaths.TinyModel, Options(cache: true));
+
+        embedder.Dispose();
+
+        Assert.True(embedder.LanesOpened.IsCompleted);
+        Assert.Throws<ObjectDisposedException>(() => embedder.Encode("テスト"));
     }
 
     [Fact]

@@ -167,7 +167,7 @@ public sealed partial class GlucoseEmbedder
         }
 
         List<(int Start, int Count)> groups = BatchPlanner.SplitByPaddingCost(lengths);
-        if (_runners.Lanes is { } parallelRuns && UseLanes && groups.Count > 1
+        if (_runners.Lanes is { } parallelRuns && UseLanes && requests.Count >= ParallelRuns.MinTexts && groups.Count > 1
             && BatchPlanner.SplitInTwoLanes(lengths, groups, ParallelRuns.HalfThreadsSlowdown) is { } lanes)
         {
             Interlocked.Increment(ref _laneBatches);

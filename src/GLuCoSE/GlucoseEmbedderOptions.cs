@@ -93,8 +93,8 @@ public sealed class GlucoseEmbedderOptions
     /// </summary>
     /// <remarks>
     /// <para>Measured on the full-size graph (2-core Zen 5, <c>load</c> command of the benchmarks): a load from the
-    /// cache takes about 10% less time for the fp32 graph (245 → 217 ms) and about 30% less for the int8 graph
-    /// (138 → 95 ms). Embeddings are bit-identical either way.</para>
+    /// cache takes about 20–30% less time for the fp32 graph (223 → 174 ms) and about 40% less for the int8 graph
+    /// (121 → 70 ms). Embeddings are bit-identical either way.</para>
     /// <para>The first load writes the entry (a copy of the graph, weights included: about 450 MB for fp32). Entries are
     /// keyed by the model files (path, size, last write time), the ONNX Runtime version and the CPU's instruction sets,
     /// because the optimized graph may hold nodes for this hardware only: a changed model or machine gets a new entry

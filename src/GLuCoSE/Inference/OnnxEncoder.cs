@@ -13,7 +13,10 @@ namespace GLuCoSE.Inference;
 /// An ONNX Runtime session over an exported LUKE/RoBERTa encoder: inputs <c>input_ids</c> and <c>attention_mask</c>
 /// (and <c>token_type_ids</c>, fed zeros, when the graph has it), output the first rank-3 float tensor (token states).
 /// </summary>
-/// <remarks>Owns the session. <see cref="Run(IReadOnlyList{int[]}, out int)"/> is not thread-safe (it reuses its buffers); the embedder serializes it.</remarks>
+/// <remarks>
+/// Owns the session. <see cref="Run(IReadOnlyList{int[]}, out int)"/> reuses the encoder's own buffers and is not
+/// thread-safe (the embedder serializes it); runs with distinct <see cref="RunBuffers"/> may go on at once.
+/// </remarks>
 internal sealed class OnnxEncoder : IDisposable
 {
     private const string InputIdsName = "input_ids";

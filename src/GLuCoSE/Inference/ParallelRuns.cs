@@ -32,6 +32,13 @@ internal sealed class ParallelRuns : IDisposable
     /// </summary>
     public const double HalfThreadsSlowdown = 1.8;
 
+    /// <summary>
+    /// The fewest texts a micro-batch needs to go to the lanes. With 4 concurrent callers, the few micro-batches of 4
+    /// that the lanes took (20 of 704) raised p99 from 48–55 ms to 60–61 ms for no gain in throughput (benchmarks'
+    /// <c>concurrent --callers 4 --lanes both</c>); with 32 callers nearly every micro-batch is 31 texts.
+    /// </summary>
+    public const int MinTexts = 8;
+
     private readonly OnnxEncoder.RunBuffers _callerBuffers = new();
 
     public ParallelRuns(OnnxEncoder singleThreaded)

@@ -161,11 +161,23 @@ internal sealed partial class SharedWeights : IDisposable
 
         public Mapping(string path)
         {
-            _file = MemoryMappedFile.CreateFromFile(path, FileMode.Open, null, 0, MemoryMappedFileAccess.Read);
+            // Others may still read the file, and rename or delete it (a replaced file's old data stays mapped), as
+            // with ONNX Runtime's own mapping of external data.
+            var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete);
+            try
+            {
+                _file = MemoryMappedFile.CreateFromFile(stream, null, 0, MemoryMappedFileAccess.Read, HandleInheritability.None, leaveOpen: false);
+            }
+            catch
+            {
+                stream.Dispose();
+                throw;
+            }
+
             try
             {
                 _view = _file.CreateViewAccessor(0, 0, MemoryMappedFileAccess.Read);
-                Length = new FileInfo(path).Length;
+                Length = stream.Length;
                 byte* pointer = null;
                 _view.SafeMemoryMappedViewHandle.AcquirePointer(ref pointer);
                 _pointer = pointer + _view.PointerOffset;

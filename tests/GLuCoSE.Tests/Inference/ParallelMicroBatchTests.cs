@@ -103,7 +103,7 @@ public sealed class ParallelMicroBatchTests : IDisposable
     [Fact]
     public async Task ConcurrentSingleCalls_OnTheLanes_MatchBulkEncodeWithoutThem()
     {
-        // Texts of one length: a round of four or more of them runs faster as two half-size runs side by side.
+        // Texts of about one length: a round of eight or more of them (ParallelRuns.MinTexts) runs faster as two half-size runs side by side.
         string[] texts = Sentences.Take(48);
         float[][] expected;
         using (GlucoseEmbedder plain = GlucoseEmbedder.Create(TestPaths.TinyModel, new GlucoseEmbedderOptions { ParallelMicroBatches = false }))

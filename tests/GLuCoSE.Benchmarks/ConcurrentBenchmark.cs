@@ -19,7 +19,7 @@ internal static class ConcurrentBenchmark
         int[] threadCounts = args.Ints("--callers", [1, 4, 32]);
         string file = args.Optional("--variant") == "int8" ? "model_int8.onnx" : "model.onnx";
         int? threads = args.Optional("--threads") is string t ? int.Parse(t, System.Globalization.CultureInfo.InvariantCulture) : null;
-        var options = new GlucoseEmbedderOptions { ModelFileName = file, IntraOpNumThreads = threads };
+        var options = new GlucoseEmbedderOptions { ModelFileName = file, IntraOpNumThreads = threads, OptimizedModelCacheDirectory = args.Optional("--cache") };
         if (args.Optional("--wait-ms") is string wait)
         {
             options.MicroBatchWait = TimeSpan.FromMilliseconds(double.Parse(wait, System.Globalization.CultureInfo.InvariantCulture));

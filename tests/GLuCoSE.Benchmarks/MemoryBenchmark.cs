@@ -17,6 +17,7 @@ internal static class MemoryBenchmark
             BatchSize = args.Int("--batch-size", 32),
             MaxBatchTokens = args.Int("--max-batch-tokens", 0),
             ParallelMicroBatches = args.Optional("--lanes") != "off",
+            OptimizedModelCacheDirectory = args.Optional("--cache"),
         };
 
         Console.WriteLine($"# {Machine.Describe()}; before load: RSS {Machine.RssMiB():F0} MiB");

@@ -4,6 +4,7 @@
 //   concurrent --model DIR --corpus FILE   only the concurrent scenario; --lanes on|off|both: micro-batch lanes
 //                                          (GlucoseEmbedderOptions.ParallelMicroBatches) on, off, or both in turn
 //   memory     --model DIR --corpus FILE   RSS across repeated passes over the corpus; --lanes off: one session
+//                                          (concurrent and memory take --cache DIR: OptimizedModelCacheDirectory)
 //   load       --model DIR                 model load time, and whether a saved optimized model loads faster
 //   shapes     --model DIR                 bare Run time per [batch, sequence] shape (the micro-batch cost model);
 //                                          --profile: time per operator type; --mixed: cost of changing shapes

@@ -166,9 +166,9 @@ public sealed partial class GlucoseEmbedder
             lengths[i] = requests[i].Ids.Length;
         }
 
-        List<(int Start, int Count)> groups = BatchPlanner.SplitByPaddingCost(lengths);
+        List<(int Start, int Count)> groups = BatchPlanner.SplitByPaddingCost(lengths, _options.MaxBatchTokens);
         if (_runners.Lanes is { } parallelRuns && UseLanes && requests.Count >= ParallelRuns.MinTexts && groups.Count > 1
-            && BatchPlanner.SplitInTwoLanes(lengths, groups, ParallelRuns.HalfThreadsSlowdown) is { } lanes)
+            && BatchPlanner.SplitInTwoLanes(lengths, groups, ParallelRuns.HalfThreadsSlowdown, _options.MaxBatchTokens) is { } lanes)
         {
             Interlocked.Increment(ref _laneBatches);
             parallelRuns.Run((lane, encoder, buffers) =>

@@ -39,7 +39,7 @@ public sealed partial class GlucoseEmbedder : IDisposable
         _runners = runners;
         _encoder = runners.Main;
         _options = options;
-        _batcher = new MicroBatcher(options.BatchSize, options.MaxBatchTokens, options.MicroBatchWait);
+        _batcher = new MicroBatcher(options.BatchSize, options.MicroBatchWait);
         _tokenizer = tokenizer;
         _maxSequenceLength = maxSequenceLength;
         _modelPath = modelPath;

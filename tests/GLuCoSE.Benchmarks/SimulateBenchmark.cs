@@ -93,7 +93,7 @@ internal static class SimulateBenchmark
         while (pending.Count > 0)
         {
             List<Request> sorted = pending.OrderByDescending(r => r.Length).ThenBy(r => r.Index).ToList();
-            List<List<Request>> groups = BatchPlanner.SplitByPaddingCost(sorted.Select(r => r.Length).ToArray(), overhead)
+            List<List<Request>> groups = BatchPlanner.SplitByPaddingCost(sorted.Select(r => r.Length).ToArray(), overhead, maxTokens: 0)
                 .Select(g => sorted.GetRange(g.Start, g.Count)).ToList();
             List<List<Request>> toRun = policy switch
             {

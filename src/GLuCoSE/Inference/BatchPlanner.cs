@@ -57,15 +57,16 @@ internal static class BatchPlanner
 
     /// <summary>
     /// Splits sequences ordered longest first into consecutive groups that cost least to run: each group pays
-    /// <see cref="RunOverheadTokens"/> plus its padded tokens (count × longest). Micro-batches of unrelated texts
-    /// vary in length, and one padded batch would spend much of its compute on padding.
+    /// <see cref="RunOverheadTokens"/> plus its padded tokens (count × longest), and holds at most
+    /// <paramref name="maxTokens"/> padded tokens unless it is a single sequence (0: no budget). Micro-batches of
+    /// unrelated texts vary in length, and one padded batch would spend much of its compute on padding.
     /// </summary>
     /// <returns>(start, count) pairs over the ordered lengths.</returns>
-    public static List<(int Start, int Count)> SplitByPaddingCost(ReadOnlySpan<int> orderedLengths) =>
-        SplitByPaddingCost(orderedLengths, RunOverheadTokens);
+    public static List<(int Start, int Count)> SplitByPaddingCost(ReadOnlySpan<int> orderedLengths, int maxTokens = 0) =>
+        SplitByPaddingCost(orderedLengths, RunOverheadTokens, maxTokens);
 
-    /// <summary>As <see cref="SplitByPaddingCost(ReadOnlySpan{int})"/>, with another fixed cost per run (for the benchmarks).</summary>
-    internal static List<(int Start, int Count)> SplitByPaddingCost(ReadOnlySpan<int> orderedLengths, int overheadTokens)
+    /// <summary>As <see cref="SplitByPaddingCost(ReadOnlySpan{int}, int)"/>, with another fixed cost per run (for the benchmarks).</summary>
+    internal static List<(int Start, int Count)> SplitByPaddingCost(ReadOnlySpan<int> orderedLengths, int overheadTokens, int maxTokens)
     {
         int n = orderedLengths.Length;
         var best = new long[n + 1];
@@ -75,7 +76,13 @@ internal static class BatchPlanner
             best[end] = long.MaxValue;
             for (int start = 0; start < end; start++)
             {
-                long cost = best[start] + overheadTokens + ((long)(end - start) * orderedLengths[start]);
+                long padded = (long)(end - start) * orderedLengths[start];
+                if (maxTokens > 0 && end - start > 1 && padded > maxTokens)
+                {
+                    continue;
+                }
+
+                long cost = best[start] + overheadTokens + padded;
                 if (cost < best[end])
                 {
                     best[end] = cost;
@@ -96,22 +103,23 @@ internal static class BatchPlanner
 
     /// <summary>
     /// Splits sequences ordered longest first between two lanes that run at once, each on half the threads: a cut
-    /// into a longer and a shorter part, each split by <see cref="SplitByPaddingCost(ReadOnlySpan{int})"/>, chosen to
+    /// into a longer and a shorter part, each split by <see cref="SplitByPaddingCost(ReadOnlySpan{int}, int)"/> within
+    /// <paramref name="maxTokens"/>, chosen to
     /// end the two lanes together. Null when the lanes would take longer than <paramref name="serial"/> one after
     /// another on all the threads, given that a run on half the threads takes <paramref name="halfThreadsSlowdown"/>
     /// times as long.
     /// </summary>
     /// <returns>The two lanes' (start, count) pairs over the ordered lengths.</returns>
     public static (List<(int Start, int Count)> First, List<(int Start, int Count)> Second)? SplitInTwoLanes(
-        ReadOnlySpan<int> orderedLengths, List<(int Start, int Count)> serial, double halfThreadsSlowdown)
+        ReadOnlySpan<int> orderedLengths, List<(int Start, int Count)> serial, double halfThreadsSlowdown, int maxTokens = 0)
     {
         long serialCost = Cost(orderedLengths, serial);
         long bestLonger = long.MaxValue;
         int bestCut = -1;
         for (int cut = 1; cut < orderedLengths.Length; cut++)
         {
-            long first = Cost(orderedLengths[..cut], SplitByPaddingCost(orderedLengths[..cut]));
-            long second = Cost(orderedLengths[cut..], SplitByPaddingCost(orderedLengths[cut..]));
+            long first = Cost(orderedLengths[..cut], SplitByPaddingCost(orderedLengths[..cut], maxTokens));
+            long second = Cost(orderedLengths[cut..], SplitByPaddingCost(orderedLengths[cut..], maxTokens));
             if (Math.Max(first, second) < bestLonger)
             {
                 bestLonger = Math.Max(first, second);
@@ -124,8 +132,8 @@ internal static class BatchPlanner
             return null;
         }
 
-        List<(int Start, int Count)> firstLane = SplitByPaddingCost(orderedLengths[..bestCut]);
-        List<(int Start, int Count)> secondLane = SplitByPaddingCost(orderedLengths[bestCut..]);
+        List<(int Start, int Count)> firstLane = SplitByPaddingCost(orderedLengths[..bestCut], maxTokens);
+        List<(int Start, int Count)> secondLane = SplitByPaddingCost(orderedLengths[bestCut..], maxTokens);
         for (int i = 0; i < secondLane.Count; i++)
         {
             secondLane[i] = (secondLane[i].Start + bestCut, secondLane[i].Count);

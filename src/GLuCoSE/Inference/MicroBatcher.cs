@@ -27,7 +27,6 @@ internal sealed class MicroBatcher
     private readonly object _gate = new();
     private readonly LinkedList<Turn> _queue = new();
     private readonly int _maxBatch;
-    private readonly int _maxTokens;
     private readonly TimeSpan _wait;
     private bool _busy;
     private int _activeSingles;
@@ -35,10 +34,11 @@ internal sealed class MicroBatcher
     private long _singleBatches;
     private long _singleRequests;
 
-    public MicroBatcher(int maxBatch, int maxTokens, TimeSpan wait)
+    /// <param name="maxBatch">The most single-text requests one round takes (the embedder splits a round into runs within its token budget).</param>
+    /// <param name="wait">How long a round's leader may wait for the callers of the last round to come back.</param>
+    public MicroBatcher(int maxBatch, TimeSpan wait)
     {
         _maxBatch = maxBatch;
-        _maxTokens = maxTokens;
         _wait = wait;
     }
 
@@ -199,16 +199,8 @@ internal sealed class MicroBatcher
         var batch = new List<SingleRequest>(Math.Min(_maxBatch, 64));
         lock (_gate)
         {
-            int longest = 0;
             while (_queue.First is { } node && node.Value.Request is SingleRequest next && batch.Count < _maxBatch)
             {
-                int candidateLongest = Math.Max(longest, next.Ids.Length);
-                if (batch.Count > 0 && _maxTokens > 0 && (batch.Count + 1) * candidateLongest > _maxTokens)
-                {
-                    break;
-                }
-
-                longest = candidateLongest;
                 next.Turn = node.Value;
                 batch.Add(next);
                 _queue.RemoveFirst();

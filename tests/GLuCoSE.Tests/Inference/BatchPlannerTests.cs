@@ -53,6 +53,19 @@ public sealed class BatchPlannerTests
     }
 
     [Fact]
+    public void SplitByPaddingCost_TokenBudget_CutsGroupsThatWouldPassIt()
+    {
+        // Without a budget, ten texts of 30 tokens are one run (316 tokens of cost); 100 tokens allow 3 per run.
+        Assert.Equal([(0, 10)], BatchPlanner.SplitByPaddingCost([30, 30, 30, 30, 30, 30, 30, 30, 30, 30]));
+
+        List<(int Start, int Count)> groups = BatchPlanner.SplitByPaddingCost([30, 30, 30, 30, 30, 30, 30, 30, 30, 30], maxTokens: 100);
+
+        Assert.All(groups, g => Assert.True(g.Count * 30 <= 100));
+        Assert.Equal(4, groups.Count);
+        Assert.Equal([(0, 1)], BatchPlanner.SplitByPaddingCost([300], maxTokens: 100));
+    }
+
+    [Fact]
     public void SplitInTwoLanes_EqualLengths_HalvesTheBatch()
     {
         int[] lengths = [40, 40, 40, 40, 40, 40, 40, 40];

@@ -18,7 +18,7 @@ public sealed class MicroBatcherTests
     [Fact]
     public async Task RunSingle_CallersQueuedBehindARun_ShareTheNextBatch()
     {
-        var batcher = new MicroBatcher(maxBatch: 32, maxTokens: 0, wait: TimeSpan.Zero);
+        var batcher = new MicroBatcher(maxBatch: 32, wait: TimeSpan.Zero);
         using var release = new ManualResetEventSlim(false);
         var batches = new ConcurrentQueue<int>();
         Task bulk = HoldTheModel(batcher, release);
@@ -38,7 +38,7 @@ public sealed class MicroBatcherTests
     [Fact]
     public async Task RunSingle_BatchLimits_CutTheQueue()
     {
-        var batcher = new MicroBatcher(maxBatch: 3, maxTokens: 0, wait: TimeSpan.Zero);
+        var batcher = new MicroBatcher(maxBatch: 3, wait: TimeSpan.Zero);
         using var release = new ManualResetEventSlim(false);
         var batches = new ConcurrentQueue<int>();
         Task bulk = HoldTheModel(batcher, release);
@@ -56,7 +56,7 @@ public sealed class MicroBatcherTests
     [Fact]
     public void RunSingle_LoneCallerWithLongWait_DoesNotWait()
     {
-        var batcher = new MicroBatcher(maxBatch: 32, maxTokens: 0, wait: TimeSpan.FromSeconds(1));
+        var batcher = new MicroBatcher(maxBatch: 32, wait: TimeSpan.FromSeconds(1));
         var batches = new ConcurrentQueue<int>();
         var clock = Stopwatch.StartNew();
 
@@ -72,7 +72,7 @@ public sealed class MicroBatcherTests
     [Fact]
     public async Task RunSingle_RunThrows_EveryCallerInTheBatchGetsTheError()
     {
-        var batcher = new MicroBatcher(maxBatch: 32, maxTokens: 0, wait: TimeSpan.Zero);
+        var batcher = new MicroBatcher(maxBatch: 32, wait: TimeSpan.Zero);
         using var release = new ManualResetEventSlim(false);
         Task bulk = HoldTheModel(batcher, release);
 

@@ -31,8 +31,10 @@ public sealed class GlucoseEmbedderOptions
     /// </summary>
     /// <remarks>
     /// Measured on 2,808 JSTS sentences with the full-size model on 2 cores: <c>BatchSize = 128, MaxBatchTokens = 1024</c>
-    /// ran 3.5 to 8% faster than the defaults for the fp32 graph and between 3% slower and 18% faster for the int8 graph
-    /// across runs; see the README's performance section for the command.
+    /// ran 3.5 to 14% faster than the defaults for the fp32 graph and between 3% slower and 28% faster for the int8 graph
+    /// across runs; see the README's performance section for the command. The defaults also serve CUDA, where runs of
+    /// 1,024 tokens would leave a GPU mostly idle. Concurrent <see cref="GlucoseEmbedder.Encode(string)"/> calls keep
+    /// each run of a micro-batch within this budget too.
     /// </remarks>
     public int MaxBatchTokens { get; set; } = 4096;
 

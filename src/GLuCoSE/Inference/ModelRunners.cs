@@ -122,6 +122,7 @@ internal sealed class ModelRunners : IDisposable
 
         SharedWeights? weights = null;
         OnnxEncoder? main = null;
+        bool opened = false;
         try
         {
             weights = SharedWeights.Map(graph);
@@ -135,6 +136,7 @@ internal sealed class ModelRunners : IDisposable
 
             main = OnnxEncoder.CreateShared(graph, optimized, options.IntraOpNumThreads, weights);
             main.FromOptimizedModelCache = fromCache;
+            opened = true;
             main.Probe(modelPath, vocabularySize, tokenizerPath);
             SharedWeights laneWeights = weights;
             return new ModelRunners(main, weights, () =>
@@ -156,9 +158,10 @@ internal sealed class ModelRunners : IDisposable
         {
             main?.Dispose();
             weights?.Dispose();
-            if (optimized)
+            if (optimized && !opened)
             {
-                // A damaged cache entry: forget it; the plain load writes it again.
+                // A damaged cache entry: forget it; the plain load writes it again. (A graph that opens but fails the
+                // probe is the model's fault, not the entry's; the plain load reports it.)
                 OptimizedModelCache.Discard(graph);
             }
 

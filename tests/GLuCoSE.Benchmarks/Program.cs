@@ -1,6 +1,7 @@
 // GLuCoSE benchmarks. Commands:
 //   throughput --model DIR --corpus FILE   library Encode vs the bare ONNX Runtime floor (fp32 and int8, several batch
-//                                          sizes), then concurrent single-sentence callers, load time, memory
+//                                          sizes), then concurrent single-sentence callers, load time, memory;
+//                                          --lanes on|off|both as for concurrent (off also for the library's embedders)
 //   concurrent --model DIR --corpus FILE   only the concurrent scenario; --lanes on|off|both: micro-batch lanes
 //                                          (GlucoseEmbedderOptions.ParallelMicroBatches) on, off, or both in turn
 //   memory     --model DIR --corpus FILE   RSS across repeated passes over the corpus; --lanes off: one session

@@ -100,7 +100,12 @@ internal static class ThroughputBenchmark
             {
                 foreach (string variant in variants)
                 {
-                    var options = new GlucoseEmbedderOptions { ModelFileName = FileOf(variant), BatchSize = batchSize, MaxBatchTokens = budget, IntraOpNumThreads = threads };
+                    // --lanes off: the library's embedders without the micro-batch lanes (one session, weights loaded by ONNX Runtime).
+                    var options = new GlucoseEmbedderOptions
+                    {
+                        ModelFileName = FileOf(variant), BatchSize = batchSize, MaxBatchTokens = budget, IntraOpNumThreads = threads,
+                        ParallelMicroBatches = args.Optional("--lanes") != "off",
+                    };
                     GlucoseEmbedder embedder = Ready.Create(model, options);
                     using SessionOptions sessionOptions = OnnxEncoder.CreateSessionOptions(GlucoseExecutionProvider.Cpu, threads);
                     var session = new InferenceSession(Path.Combine(model, FileOf(variant)), sessionOptions);

@@ -61,7 +61,17 @@ internal static class OnnxInitializers
                     if (graphField == GraphInitializer && graphWire == 2)
                     {
                         long tensorEnd = reader.ReadLength();
-                        if (ReadTensor(reader, tensorEnd, directory, fullPath) is { } tensor && tensor.Length >= minBytes)
+                        OnnxInitializer? tensor;
+                        try
+                        {
+                            tensor = ReadTensor(reader, tensorEnd, directory, fullPath);
+                        }
+                        catch (Exception ex) when (ex is OverflowException or FormatException)
+                        {
+                            throw new InvalidDataException($"'{fullPath}' is not a valid ONNX file: an initializer's shape or external-data entry is out of range.", ex);
+                        }
+
+                        if (tensor is not null && tensor.Length >= minBytes)
                         {
                             found.Add(tensor);
                         }
@@ -184,7 +194,13 @@ internal static class OnnxInitializers
                 return null;
             }
 
+            // As ONNX Runtime requires: external data lies in the graph's folder or below it.
             string file = Path.GetFullPath(Path.Combine(directory, location));
+            if (!file.StartsWith(Path.TrimEndingDirectorySeparator(directory) + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+            {
+                return null;
+            }
+
             return new OnnxInitializer(name, type, dims.ToArray(), file, offset, bytes);
         }
 

@@ -22,6 +22,9 @@ public sealed partial class GlucoseEmbedder
     /// <summary>Gets a task that ends when the lanes' session is open, or known to stay off (tests and benchmarks wait for it).</summary>
     internal System.Threading.Tasks.Task LanesOpened => _runners.LanesOpened;
 
+    /// <summary>Gets whether the micro-batch lanes are on, opening, or off and why.</summary>
+    internal string MicroBatchLanes => _runners.LanesState;
+
     /// <summary>Gets or sets whether micro-batches may use the lanes (the benchmarks compare both in one process).</summary>
     internal bool UseLanes { get; set; } = true;
 

@@ -24,7 +24,8 @@ public sealed partial class GlucoseEmbedder
             _maxSequenceLength,
             _options.ExecutionProvider,
             _options.IntraOpNumThreads is int threads ? threads.ToString(CultureInfo.InvariantCulture) : "ONNX Runtime's default",
-            _options.BatchSize);
+            _options.BatchSize,
+            _runners.LanesState);
     }
 
     private void LogTruncation(EncodeCall call) => LogTruncation(call.Truncated, call.Texts);
@@ -41,8 +42,8 @@ public sealed partial class GlucoseEmbedder
         EventId = 1,
         EventName = "ModelLoaded",
         Level = LogLevel.Information,
-        Message = "GLuCoSE model loaded from {ModelPath}: {Dimensions} dimensions, at most {MaxSequenceLength} tokens per text, execution provider {ExecutionProvider}, intra-op threads {IntraOpThreads}, batch size {BatchSize}")]
-    private static partial void LogModelLoaded(ILogger logger, string modelPath, int dimensions, int maxSequenceLength, GlucoseExecutionProvider executionProvider, string intraOpThreads, int batchSize);
+        Message = "GLuCoSE model loaded from {ModelPath}: {Dimensions} dimensions, at most {MaxSequenceLength} tokens per text, execution provider {ExecutionProvider}, intra-op threads {IntraOpThreads}, batch size {BatchSize}, micro-batch lanes {MicroBatchLanes}")]
+    private static partial void LogModelLoaded(ILogger logger, string modelPath, int dimensions, int maxSequenceLength, GlucoseExecutionProvider executionProvider, string intraOpThreads, int batchSize, string microBatchLanes);
 
     [LoggerMessage(
         EventId = 2,

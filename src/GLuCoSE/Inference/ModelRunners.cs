@@ -19,11 +19,13 @@ internal sealed class ModelRunners : IDisposable
 
     private readonly SharedWeights? _weights;
     private volatile ParallelRuns? _lanes;
+    private volatile string _offReason;
 
-    private ModelRunners(OnnxEncoder main, SharedWeights? weights, Func<OnnxEncoder>? openLane)
+    private ModelRunners(OnnxEncoder main, SharedWeights? weights, Func<OnnxEncoder>? openLane, string offReason)
     {
         Main = main;
         _weights = weights;
+        _offReason = offReason;
 
         // The lanes' session opens in the background: Create returns as soon as the main session is ready, and
         // micro-batches use the lanes once they are there.
@@ -44,12 +46,27 @@ internal sealed class ModelRunners : IDisposable
     /// <summary>Gets a task that ends when the lanes are open, or known to stay off (for tests and benchmarks).</summary>
     public Task LanesOpened { get; }
 
+    /// <summary>Gets whether the lanes are on, opening, or off and why (for the load log and diagnostics).</summary>
+    public string LanesState => _lanes is not null ? "on" : LanesOpened.IsCompleted ? "off: " + _offReason : "opening";
+
     /// <summary>Opens the main session and proves it with <see cref="OnnxEncoder.Probe"/>; the lanes follow in the background.</summary>
     public static ModelRunners Open(string modelPath, GlucoseEmbedderOptions options, int vocabularySize, string tokenizerPath)
     {
         int threads = options.IntraOpNumThreads is int t && t > 0 ? t : Environment.ProcessorCount;
-        if (options.ParallelMicroBatches && options.ExecutionProvider == GlucoseExecutionProvider.Cpu && threads >= 2
-            && TryOpenShared(modelPath, options, threads, vocabularySize, tokenizerPath) is { } shared)
+        string offReason;
+        if (!options.ParallelMicroBatches)
+        {
+            offReason = "ParallelMicroBatches is false";
+        }
+        else if (options.ExecutionProvider != GlucoseExecutionProvider.Cpu)
+        {
+            offReason = "they run on the CPU only";
+        }
+        else if (threads < 2)
+        {
+            offReason = "one intra-op thread";
+        }
+        else if (TryOpenShared(modelPath, options, threads, vocabularySize, tokenizerPath, out offReason) is { } shared)
         {
             return shared;
         }
@@ -65,7 +82,7 @@ internal sealed class ModelRunners : IDisposable
             throw;
         }
 
-        return new ModelRunners(main, null, null);
+        return new ModelRunners(main, null, null, offReason);
     }
 
     /// <summary>Waits for the lanes' session to finish opening, then releases every session and the weights.</summary>
@@ -84,9 +101,10 @@ internal sealed class ModelRunners : IDisposable
         {
             _lanes = new ParallelRuns(openLane());
         }
-        catch (Exception)
+        catch (Exception ex)
         {
             // Micro-batches run one at a time on the main session, as with ParallelMicroBatches off.
+            _offReason = "their session failed to open: " + ex.Message;
         }
         finally
         {
@@ -97,8 +115,9 @@ internal sealed class ModelRunners : IDisposable
 
     // Null when the weights cannot be shared, or anything about the shared load fails: the caller then opens one
     // session the plain way, which reports a bad model with ONNX Runtime's own message.
-    private static ModelRunners? TryOpenShared(string modelPath, GlucoseEmbedderOptions options, int threads, int vocabularySize, string tokenizerPath)
+    private static ModelRunners? TryOpenShared(string modelPath, GlucoseEmbedderOptions options, int threads, int vocabularySize, string tokenizerPath, out string offReason)
     {
+        offReason = "";
         string graph = modelPath;
         bool optimized = false;
         bool fromCache = false;
@@ -114,8 +133,9 @@ internal sealed class ModelRunners : IDisposable
                     optimized = true;
                 }
             }
-            catch (OnnxRuntimeException)
+            catch (OnnxRuntimeException ex)
             {
+                offReason = "the optimized-model cache could not be used: " + ex.Message;
                 return null;
             }
         }
@@ -130,6 +150,8 @@ internal sealed class ModelRunners : IDisposable
             {
                 // E.g. weights inside the graph file at offsets their element type cannot be read from: each session
                 // would copy them, and a second session would cost as much memory as the first.
+                offReason = $"only {(int)Math.Round(weights.SharedFraction * 100)}% of the weights can be shared from '{graph}' (weights inside the graph file " +
+                    "usually cannot); an external-data file or OptimizedModelCacheDirectory lets them";
                 weights.Dispose();
                 return null;
             }
@@ -139,7 +161,7 @@ internal sealed class ModelRunners : IDisposable
             opened = true;
             main.Probe(modelPath, vocabularySize, tokenizerPath);
             SharedWeights laneWeights = weights;
-            return new ModelRunners(main, weights, () =>
+            return new ModelRunners(main, weights, openLane: () =>
             {
                 OnnxEncoder lane = OnnxEncoder.CreateShared(graph, optimized, Math.Max(1, threads / 2), laneWeights);
                 try
@@ -152,10 +174,11 @@ internal sealed class ModelRunners : IDisposable
                     lane.Dispose();
                     throw;
                 }
-            });
+            }, offReason: "");
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidDataException or OnnxRuntimeException)
         {
+            offReason = "the shared weights could not be loaded: " + ex.Message;
             main?.Dispose();
             weights?.Dispose();
             if (optimized && !opened)

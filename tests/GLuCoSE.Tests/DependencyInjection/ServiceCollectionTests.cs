@@ -65,6 +65,7 @@ public sealed class ServiceCollectionTests
         Assert.Contains("model.onnx", loaded.Message, StringComparison.Ordinal);
         Assert.Contains("execution provider Cpu", loaded.Message, StringComparison.Ordinal);
         Assert.Contains("intra-op threads 1", loaded.Message, StringComparison.Ordinal);
+        Assert.Contains("micro-batch lanes off: one intra-op thread", loaded.Message, StringComparison.Ordinal);
 
         CollectingLoggerProvider.LogEntry truncated = Assert.Single(logs.Entries, e => e.EventId.Name == "InputsTruncated");
         Assert.Equal(LogLevel.Warning, truncated.Level);

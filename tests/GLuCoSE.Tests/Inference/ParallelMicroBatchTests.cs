@@ -116,6 +116,7 @@ public sealed class ParallelMicroBatchTests : IDisposable
         using GlucoseEmbedder embedder = GlucoseEmbedder.Create(TestPaths.TinyModel, Options(cache: true));
         await embedder.LanesOpened.WaitAsync(TestContext.Current.CancellationToken);
         Assert.NotNull(embedder.LaneEncoder);
+        Assert.Equal("on", embedder.MicroBatchLanes);
         var actual = new float[texts.Length][];
         for (int attempt = 0; attempt < 20 && embedder.LaneBatches == 0; attempt++)
         {
@@ -145,11 +146,37 @@ public sealed class ParallelMicroBatchTests : IDisposable
         {
             await disabled.LanesOpened.WaitAsync(TestContext.Current.CancellationToken);
             Assert.Null(disabled.LaneEncoder);
+            Assert.Equal("off: ParallelMicroBatches is false", disabled.MicroBatchLanes);
         }
 
         using GlucoseEmbedder single = GlucoseEmbedder.Create(TestPaths.TinyModel, Options(cache: true, threads: 1));
         await single.LanesOpened.WaitAsync(TestContext.Current.CancellationToken);
         Assert.Null(single.LaneEncoder);
+        Assert.Equal("off: one intra-op thread", single.MicroBatchLanes);
+    }
+
+    [Fact]
+    public async Task Lanes_WithWeightsAtUnreadableOffsets_AreOffAndSayWhy()
+    {
+        // A doc_string field (field 6, 1 byte) before the graph moves every raw_data by 3 bytes: no float is 4-byte
+        // aligned any more, so no weight can be handed to ONNX Runtime in place.
+        using var folder = new TempModelFolder();
+        byte[] model = File.ReadAllBytes(folder.File("model.onnx"));
+        File.WriteAllBytes(folder.File("model.onnx"), [0x32, 0x01, (byte)'x', .. model]);
+        string[] texts = ["今日は良い天気です。", "明日は雨が降るでしょう。"];
+        float[][] expected;
+        using (GlucoseEmbedder plain = GlucoseEmbedder.Create(TestPaths.TinyModel, new GlucoseEmbedderOptions { ParallelMicroBatches = false }))
+        {
+            expected = plain.Encode(texts);
+        }
+
+        using GlucoseEmbedder embedder = GlucoseEmbedder.Create(folder.Path, new GlucoseEmbedderOptions { IntraOpNumThreads = 2 });
+        await embedder.LanesOpened.WaitAsync(TestContext.Current.CancellationToken);
+
+        Assert.Null(embedder.LaneEncoder);
+        Assert.StartsWith("off: only 0% of the weights can be shared", embedder.MicroBatchLanes, StringComparison.Ordinal);
+        Assert.Contains("OptimizedModelCacheDirectory", embedder.MicroBatchLanes, StringComparison.Ordinal);
+        Assert.Equal(expected, embedder.Encode(texts));
     }
 
     [Fact]

@@ -1,6 +1,8 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using System.Threading;
+using System.Threading.Tasks;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -24,8 +26,14 @@ public sealed partial class GlucoseEmbedder
             _maxSequenceLength,
             _options.ExecutionProvider,
             _options.IntraOpNumThreads is int threads ? threads.ToString(CultureInfo.InvariantCulture) : "ONNX Runtime's default",
-            _options.BatchSize,
-            _runners.LanesState);
+            _options.BatchSize);
+
+        // The lanes' session may still be opening: say how they ended up once it is known.
+        _runners.LanesOpened.ContinueWith(
+            _ => LogMicroBatchLanes(_logger, _runners.LanesState),
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
     }
 
     private void LogTruncation(EncodeCall call) => LogTruncation(call.Truncated, call.Texts);
@@ -42,8 +50,15 @@ public sealed partial class GlucoseEmbedder
         EventId = 1,
         EventName = "ModelLoaded",
         Level = LogLevel.Information,
-        Message = "GLuCoSE model loaded from {ModelPath}: {Dimensions} dimensions, at most {MaxSequenceLength} tokens per text, execution provider {ExecutionProvider}, intra-op threads {IntraOpThreads}, batch size {BatchSize}, micro-batch lanes {MicroBatchLanes}")]
-    private static partial void LogModelLoaded(ILogger logger, string modelPath, int dimensions, int maxSequenceLength, GlucoseExecutionProvider executionProvider, string intraOpThreads, int batchSize, string microBatchLanes);
+        Message = "GLuCoSE model loaded from {ModelPath}: {Dimensions} dimensions, at most {MaxSequenceLength} tokens per text, execution provider {ExecutionProvider}, intra-op threads {IntraOpThreads}, batch size {BatchSize}")]
+    private static partial void LogModelLoaded(ILogger logger, string modelPath, int dimensions, int maxSequenceLength, GlucoseExecutionProvider executionProvider, string intraOpThreads, int batchSize);
+
+    [LoggerMessage(
+        EventId = 3,
+        EventName = "MicroBatchLanes",
+        Level = LogLevel.Information,
+        Message = "GLuCoSE micro-batch lanes (GlucoseEmbedderOptions.ParallelMicroBatches) {MicroBatchLanes}")]
+    private static partial void LogMicroBatchLanes(ILogger logger, string microBatchLanes);
 
     [LoggerMessage(
         EventId = 2,

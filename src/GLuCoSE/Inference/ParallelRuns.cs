@@ -5,8 +5,9 @@ using System.Threading;
 namespace GLuCoSE.Inference;
 
 /// <summary>
-/// Two lanes over one session with a single intra-op thread: the calling thread and a helper thread each run whole
-/// batches, so two small batches go on at once instead of one after the other on every intra-op thread.
+/// Two lanes over one session with half the embedder's intra-op threads (one on a 2-core machine): the calling thread
+/// and a helper thread each run whole batches, so two small batches go on at once instead of one after the other on
+/// every intra-op thread.
 /// </summary>
 /// <remarks>
 /// On a small batch, ONNX Runtime's intra-op threads spend much of each operator waiting for one another; two runs
@@ -16,6 +17,7 @@ namespace GLuCoSE.Inference;
 internal sealed class ParallelRuns : IDisposable
 {
     private readonly OnnxEncoder _encoder;
+    private readonly OnnxEncoder.RunBuffers _callerBuffers = new();
     private readonly OnnxEncoder.RunBuffers _helperBuffers = new();
     private readonly SemaphoreSlim _start = new(0);
     private readonly ManualResetEventSlim _done = new(false);
@@ -39,11 +41,10 @@ internal sealed class ParallelRuns : IDisposable
     /// </summary>
     public const int MinTexts = 8;
 
-    private readonly OnnxEncoder.RunBuffers _callerBuffers = new();
-
-    public ParallelRuns(OnnxEncoder singleThreaded)
+    /// <param name="halfThreads">A session with half the main session's intra-op threads; the lanes own it.</param>
+    public ParallelRuns(OnnxEncoder halfThreads)
     {
-        _encoder = singleThreaded;
+        _encoder = halfThreads;
         _helper = new Thread(HelperLoop) { IsBackground = true, Name = "GLuCoSE parallel run" };
         _helper.Start();
     }

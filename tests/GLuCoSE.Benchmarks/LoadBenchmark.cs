@@ -24,29 +24,20 @@ internal static class LoadBenchmark
             }
 
             var options = new GlucoseEmbedderOptions { ModelFileName = file };
-            var clock = Stopwatch.StartNew();
-            GlucoseEmbedder first = GlucoseEmbedder.Create(model, options);
-            double firstCreate = clock.Elapsed.TotalMilliseconds;
-            first.LanesOpened.Wait();
-            Console.WriteLine($"{file}: first Create {firstCreate:F0} ms; micro-batch lanes open {clock.Elapsed.TotalMilliseconds:F0} ms after the start");
-            first.Dispose();
+            (double firstCreate, double firstLanes) = TimeCreate(model, options);
+            Console.WriteLine($"{file}: first Create {firstCreate:F0} ms; micro-batch lanes open {firstLanes:F0} ms after the start");
+
             // The default opens the micro-batch lanes' second session too (ParallelMicroBatches); one session alone, in turn.
             var single = new GlucoseEmbedderOptions { ModelFileName = file, ParallelMicroBatches = false };
-            // Create returns when the main session is ready; the lanes' session opens in the background after it.
             double best = double.MaxValue;
             double bestLanes = double.MaxValue;
             double bestSingle = double.MaxValue;
             for (int i = 0; i < repeats; i++)
             {
-                clock.Restart();
-                GlucoseEmbedder embedder = GlucoseEmbedder.Create(model, options);
-                best = Math.Min(best, clock.Elapsed.TotalMilliseconds);
-                embedder.LanesOpened.Wait();
-                bestLanes = Math.Min(bestLanes, clock.Elapsed.TotalMilliseconds);
-                embedder.Dispose();
-                clock.Restart();
-                GlucoseEmbedder.Create(model, single).Dispose();
-                bestSingle = Math.Min(bestSingle, clock.Elapsed.TotalMilliseconds);
+                (double create, double lanes) = TimeCreate(model, options);
+                best = Math.Min(best, create);
+                bestLanes = Math.Min(bestLanes, lanes);
+                bestSingle = Math.Min(bestSingle, TimeCreate(model, single).CreateMs);
             }
 
             Console.WriteLine(
@@ -71,6 +62,21 @@ internal static class LoadBenchmark
     }
 
     /// <summary>
+    /// One Create, disposed after: the time until it returns (the main session is ready) and until the micro-batch lanes'
+    /// session, which opens in the background, is ready too.
+    /// </summary>
+    private static (double CreateMs, double LanesMs) TimeCreate(string model, GlucoseEmbedderOptions options)
+    {
+        var clock = Stopwatch.StartNew();
+        GlucoseEmbedder embedder = GlucoseEmbedder.Create(model, options);
+        double create = clock.Elapsed.TotalMilliseconds;
+        embedder.LanesOpened.Wait();
+        double lanes = clock.Elapsed.TotalMilliseconds;
+        embedder.Dispose();
+        return (create, lanes);
+    }
+
+    /// <summary>
     /// Creates with <paramref name="options"/> as they are and with the optimized-model cache in a fresh temporary
     /// folder, alternating, best of <paramref name="repeats"/> each; the first cached Create writes the entry.
     /// <paramref name="whileCached"/> gets the cached options before the folder is deleted.
@@ -82,23 +88,13 @@ internal static class LoadBenchmark
         {
             GlucoseEmbedderOptions cached = options.Clone();
             cached.OptimizedModelCacheDirectory = cache;
-            var clock = Stopwatch.StartNew();
-            GlucoseEmbedder writer = GlucoseEmbedder.Create(model, cached);
-            double writing = clock.Elapsed.TotalMilliseconds;
-            writer.Dispose();
+            double writing = TimeCreate(model, cached).CreateMs;
             double plain = double.MaxValue;
             double fromCache = double.MaxValue;
             for (int i = 0; i < repeats; i++)
             {
-                // Create alone: Dispose waits for the lanes' session, which opens in the background.
-                clock.Restart();
-                GlucoseEmbedder embedder = GlucoseEmbedder.Create(model, options);
-                plain = Math.Min(plain, clock.Elapsed.TotalMilliseconds);
-                embedder.Dispose();
-                clock.Restart();
-                embedder = GlucoseEmbedder.Create(model, cached);
-                fromCache = Math.Min(fromCache, clock.Elapsed.TotalMilliseconds);
-                embedder.Dispose();
+                plain = Math.Min(plain, TimeCreate(model, options).CreateMs);
+                fromCache = Math.Min(fromCache, TimeCreate(model, cached).CreateMs);
             }
 
             whileCached?.Invoke(cached);

@@ -93,75 +93,34 @@ internal sealed class OnnxEncoder : IDisposable
     }
 
     /// <summary>Opens <paramref name="modelPath"/>; with <paramref name="cacheDirectory"/>, through the optimized-model cache (CPU only).</summary>
-    public static OnnxEncoder Create(string modelPath, GlucoseExecutionProvider provider, int? intraOpNumThreads, string? cacheDirectory = null)
-    {
-        InferenceSession session;
-        bool fromCache = false;
-        try
+    public static OnnxEncoder Create(string modelPath, GlucoseExecutionProvider provider, int? intraOpNumThreads, string? cacheDirectory = null) =>
+        Open(modelPath, () =>
         {
             if (cacheDirectory is not null && provider == GlucoseExecutionProvider.Cpu)
             {
-                (session, fromCache) = OptimizedModelCache.Open(cacheDirectory, modelPath, () => CreateSessionOptions(provider, intraOpNumThreads));
+                return OptimizedModelCache.Open(cacheDirectory, modelPath, () => CreateSessionOptions(provider, intraOpNumThreads));
             }
-            else
-            {
-                using SessionOptions options = CreateSessionOptions(provider, intraOpNumThreads);
-                session = new InferenceSession(modelPath, options);
-            }
-        }
-        catch (OnnxRuntimeException ex)
-        {
-            throw new InvalidDataException($"'{modelPath}' is not a valid ONNX model for ONNX Runtime: {ex.Message}", ex);
-        }
 
-        try
-        {
-            OnnxEncoder encoder = FromSession(session, modelPath);
-            encoder.FromOptimizedModelCache = fromCache;
-            return encoder;
-        }
-        catch
-        {
-            session.Dispose();
-            throw;
-        }
-    }
+            using SessionOptions options = CreateSessionOptions(provider, intraOpNumThreads);
+            return (new InferenceSession(modelPath, options), false);
+        });
 
     /// <summary>
     /// Opens <paramref name="graphPath"/> on the CPU with <paramref name="weights"/> as its shared initializers;
     /// <paramref name="optimized"/> when the graph comes from the optimized-model cache (no graph optimizations).
     /// </summary>
-    public static OnnxEncoder CreateShared(string graphPath, bool optimized, int? intraOpNumThreads, SharedWeights weights)
-    {
-        InferenceSession session;
-        using (SessionOptions options = CreateSessionOptions(GlucoseExecutionProvider.Cpu, intraOpNumThreads))
+    public static OnnxEncoder CreateShared(string graphPath, bool optimized, int? intraOpNumThreads, SharedWeights weights) =>
+        Open(graphPath, () =>
         {
+            using SessionOptions options = CreateSessionOptions(GlucoseExecutionProvider.Cpu, intraOpNumThreads);
             if (optimized)
             {
                 options.GraphOptimizationLevel = GraphOptimizationLevel.ORT_DISABLE_ALL;
             }
 
             weights.AddTo(options);
-            try
-            {
-                session = new InferenceSession(graphPath, options, weights.Container);
-            }
-            catch (OnnxRuntimeException ex)
-            {
-                throw new InvalidDataException($"'{graphPath}' is not a valid ONNX model for ONNX Runtime: {ex.Message}", ex);
-            }
-        }
-
-        try
-        {
-            return FromSession(session, graphPath);
-        }
-        catch
-        {
-            session.Dispose();
-            throw;
-        }
-    }
+            return (new InferenceSession(graphPath, options, weights.Container), false);
+        });
 
     /// <summary>
     /// Runs one batch: <paramref name="sequences"/> padded with <c>&lt;pad&gt;</c> to the longest of them. Returns the
@@ -291,6 +250,34 @@ internal sealed class OnnxEncoder : IDisposable
         }
 
         return OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, narrow.AsMemory(), shape);
+    }
+
+    // ONNX Runtime's load errors become InvalidDataException naming the file; a graph without the GLuCoSE inputs and
+    // outputs is refused (FromSession) and its session released.
+    private static OnnxEncoder Open(string modelPath, Func<(InferenceSession Session, bool FromCache)> open)
+    {
+        InferenceSession session;
+        bool fromCache;
+        try
+        {
+            (session, fromCache) = open();
+        }
+        catch (OnnxRuntimeException ex)
+        {
+            throw new InvalidDataException($"'{modelPath}' is not a valid ONNX model for ONNX Runtime: {ex.Message}", ex);
+        }
+
+        try
+        {
+            OnnxEncoder encoder = FromSession(session, modelPath);
+            encoder.FromOptimizedModelCache = fromCache;
+            return encoder;
+        }
+        catch
+        {
+            session.Dispose();
+            throw;
+        }
     }
 
     private static OnnxEncoder FromSession(InferenceSession session, string modelPath)

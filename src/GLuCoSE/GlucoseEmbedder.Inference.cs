@@ -170,7 +170,7 @@ public sealed partial class GlucoseEmbedder
         }
 
         List<(int Start, int Count)> groups = BatchPlanner.SplitByPaddingCost(lengths, _options.MaxBatchTokens);
-        if (_runners.Lanes is { } parallelRuns && UseLanes && requests.Count >= ParallelRuns.MinTexts && groups.Count > 1
+        if (_runners.Lanes is { } parallelRuns && UseLanes && requests.Count >= ParallelRuns.MinTexts
             && BatchPlanner.SplitInTwoLanes(lengths, groups, ParallelRuns.HalfThreadsSlowdown, _options.MaxBatchTokens) is { } lanes)
         {
             Interlocked.Increment(ref _laneBatches);

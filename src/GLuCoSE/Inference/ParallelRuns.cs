@@ -36,7 +36,7 @@ internal sealed class ParallelRuns : IDisposable
 
     /// <summary>
     /// The fewest texts a micro-batch needs to go to the lanes: where their gain was measured. With 32 concurrent
-    /// callers nearly every micro-batch holds 31 texts and throughput rose 2–6%; with 4 callers the lanes took 20 of
+    /// callers nearly every micro-batch holds 31 texts and throughput rose 0.8–6%; with 4 callers the lanes took 20 of
     /// 704 micro-batches of 4 and changed nothing measurable (benchmarks' <c>concurrent --lanes both</c>).
     /// </summary>
     public const int MinTexts = 8;

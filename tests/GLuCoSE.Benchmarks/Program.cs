@@ -10,7 +10,8 @@
 //   shapes     --model DIR                 bare Run time per [batch, sequence] shape (the micro-batch cost model);
 //                                          --profile: time per operator type; --mixed: cost of changing shapes
 //   simulate   --model DIR --corpus FILE   ceilings of micro-batching policies for N closed-loop callers, simulated
-//                                          with a cost model fitted on this machine
+//                                          with a cost model fitted on this machine; --lane-cost F,T adds the
+//                                          micro-batch lanes (library) and lanes without rounds
 //   micro      [BenchmarkDotNet args]      tokenizer and pooling micro-benchmarks
 // DIR comes from `../shared/tools/make-bench-model DIR all`; FILE is a JSON array of sentences.
 using System;

@@ -22,6 +22,9 @@ namespace GLuCoSE.Benchmarks;
 /// <item><c>pool-best</c>: continuous; the group with the most real tokens per cost runs, unless the oldest request has
 /// waited longer than the pool's whole cost, then its group runs.</item>
 /// </list>
+/// <para>With <c>--lane-cost F,T</c> (a run on one of two half-thread lanes while the other runs too), also:
+/// <c>rounds+lanes</c>, the library's rounds cut in two halves that run at once; and <c>free-oldest</c> /
+/// <c>free-all</c>, two lanes without rounds (see <see cref="SimulateFreeLanes"/>).</para>
 /// </remarks>
 internal static class SimulateBenchmark
 {
@@ -68,16 +71,33 @@ internal static class SimulateBenchmark
         foreach (int overhead in overheads)
         foreach (string policy in new[] { "rounds", "pool-oldest", "pool-best" })
         {
-            Result r = Simulate(policy, lengths, callers, overhead, Cost);
-            Console.WriteLine(
-                $"{policy,-12} callers={callers} split overhead={overhead} ratio={batched / r.TotalMs:F3} padded tokens {r.Padded} in {r.Runs} runs" +
-                $" p50={r.P50:F0} ms p99={r.P99:F0} ms p99/p50={r.P99 / r.P50:F2}");
+            Print(policy, overhead, Simulate(policy, lengths, callers, overhead, Cost, laneCost: null));
+        }
+
+        if (args.Optional("--lane-cost") is string laneOption)
+        {
+            // Micro-batch lanes: two runs at once, each on half the threads, at "F,T" ms per run and per padded token of
+            // one lane while the other runs too (shapes --threads 1 --parallel 2 gives the effective cost: double it).
+            double laneFixed = double.Parse(laneOption.Split(',')[0], CultureInfo.InvariantCulture);
+            double laneToken = double.Parse(laneOption.Split(',')[1], CultureInfo.InvariantCulture);
+            double LaneCost(int count, int longest) => laneFixed + (laneToken * count * longest);
+            Result library = Simulate("rounds", lengths, callers, BatchPlanner.RunOverheadTokens, Cost, LaneCost);
+            Print("rounds+lanes", BatchPlanner.RunOverheadTokens, library);
+            foreach (int overhead in overheads)
+            foreach (string policy in new[] { "free-oldest", "free-all" })
+            {
+                Print(policy, overhead, SimulateFreeLanes(policy, lengths, callers, overhead, LaneCost));
+            }
         }
 
         return 0;
+
+        void Print(string policy, int overhead, Result r) => Console.WriteLine(
+            $"{policy,-12} callers={callers} split overhead={overhead} ratio={batched / r.TotalMs:F3} padded tokens {r.Padded} in {r.Runs} runs" +
+            $" p50={r.P50:F0} ms p99={r.P99:F0} ms p99/p50={r.P99 / r.P50:F2}");
     }
 
-    private static Result Simulate(string policy, int[] lengths, int callers, int overhead, Func<int, int, double> cost)
+    private static Result Simulate(string policy, int[] lengths, int callers, int overhead, Func<int, int, double> cost, Func<int, int, double>? laneCost)
     {
         var pending = new List<Request>();
         int next = 0;
@@ -95,6 +115,18 @@ internal static class SimulateBenchmark
             List<Request> sorted = pending.OrderByDescending(r => r.Length).ThenBy(r => r.Index).ToList();
             List<List<Request>> groups = BatchPlanner.SplitByPaddingCost(sorted.Select(r => r.Length).ToArray(), overhead, maxTokens: 0)
                 .Select(g => sorted.GetRange(g.Start, g.Count)).ToList();
+            // The library's lanes: the round cut in two halves that run at once (GlucoseEmbedder.RunSingleBatch).
+            int[] sortedLengths = sorted.Select(r => r.Length).ToArray();
+            if (policy == "rounds" && laneCost is not null && sorted.Count >= ParallelRuns.MinTexts
+                && BatchPlanner.SplitInTwoLanes(sortedLengths, BatchPlanner.SplitByPaddingCost(sortedLengths), ParallelRuns.HalfThreadsSlowdown) is { } lanes)
+            {
+                now += Math.Max(lanes.First.Sum(g => laneCost(g.Count, sortedLengths[g.Start])), lanes.Second.Sum(g => laneCost(g.Count, sortedLengths[g.Start])));
+                runs += lanes.First.Count + lanes.Second.Count;
+                padded += lanes.First.Concat(lanes.Second).Sum(g => (long)g.Count * sortedLengths[g.Start]);
+                Release(sorted);
+                continue;
+            }
+
             List<List<Request>> toRun = policy switch
             {
                 "rounds" => groups,
@@ -137,6 +169,74 @@ internal static class SimulateBenchmark
 
         latencies.Sort();
         return new Result(now, padded, runs, latencies[latencies.Count / 2], latencies[(int)(latencies.Count * 0.99)]);
+    }
+
+    // Two lanes without rounds: a lane that comes free takes from the callers waiting then (free-all: all of them, split
+    // by padding cost and run one group after another; free-oldest: the group holding the oldest request), and each
+    // group's callers are released when it ends. What the lanes could reach without the round's barrier.
+    private static Result SimulateFreeLanes(string policy, int[] lengths, int callers, int overhead, Func<int, int, double> laneCost)
+    {
+        var pending = new List<Request>();
+        int next = 0;
+        for (; next < Math.Min(callers, lengths.Length); next++)
+        {
+            pending.Add(new Request(next, lengths[next], 0));
+        }
+
+        var freeAt = new double[2];
+        var running = new List<(double End, List<Request> Group)>();
+        long padded = 0;
+        int runs = 0;
+        var latencies = new List<double>(lengths.Length);
+        while (pending.Count > 0 || running.Count > 0)
+        {
+            int lane = freeAt[0] <= freeAt[1] ? 0 : 1;
+            double now = freeAt[lane];
+            foreach ((double end, List<Request> group) in running.Where(r => r.End <= now).ToList())
+            {
+                running.Remove((end, group));
+                foreach (Request r in group)
+                {
+                    latencies.Add(end - r.Submitted);
+                    if (next < lengths.Length)
+                    {
+                        pending.Add(new Request(next, lengths[next], end));
+                        next++;
+                    }
+                }
+            }
+
+            List<Request> ready = pending.Where(r => r.Submitted <= now).ToList();
+            if (ready.Count == 0)
+            {
+                if (running.Count == 0 && pending.Count == 0)
+                {
+                    break;
+                }
+
+                // Idle until the next group ends (on the other lane) or a caller comes back.
+                freeAt[lane] = Math.Max(running.Count > 0 ? running.Min(r => r.End) : pending.Min(r => r.Submitted), now + 1e-6);
+                continue;
+            }
+
+            List<Request> sorted = ready.OrderByDescending(r => r.Length).ThenBy(r => r.Index).ToList();
+            List<List<Request>> groups = BatchPlanner.SplitByPaddingCost(sorted.Select(r => r.Length).ToArray(), overhead, maxTokens: 0)
+                .Select(g => sorted.GetRange(g.Start, g.Count)).ToList();
+            double at = now;
+            foreach (List<Request> group in policy == "free-all" ? groups : [GroupOf(groups, Oldest(ready))])
+            {
+                at += laneCost(group.Count, group[0].Length);
+                padded += group.Count * group[0].Length;
+                runs++;
+                running.Add((at, group));
+                pending.RemoveAll(group.Contains);
+            }
+
+            freeAt[lane] = at;
+        }
+
+        latencies.Sort();
+        return new Result(freeAt.Max(), padded, runs, latencies[latencies.Count / 2], latencies[(int)(latencies.Count * 0.99)]);
     }
 
     private static Request Oldest(List<Request> pending) => pending.OrderBy(r => r.Submitted).ThenBy(r => r.Index).First();

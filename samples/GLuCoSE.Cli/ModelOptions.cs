@@ -11,7 +11,7 @@ internal static class ModelOptions
           --onnx FILE        the ONNX file in the folder to use (default model.onnx)
           --cuda             run on an NVIDIA GPU (needs the Microsoft.ML.OnnxRuntime.Gpu.Linux package)
           --threads N        ONNX Runtime intra-op threads (default: one per physical core)
-          --batch-size N     texts per model run (default 32)
+          --batch-size N     texts per model run (default: 128 on the CPU, 32 on CUDA)
           --max-length N     tokens per text before truncation (default: the model's, 512 for GLuCoSE)
           --normalize        scale embeddings to unit length
           --v2-prompts       put "query: " before queries and "passage: " before other texts (GLuCoSE-base-ja-v2)
@@ -42,7 +42,7 @@ internal static class ModelOptions
         cancellationToken.ThrowIfCancellationRequested();
         var options = new GlucoseEmbedderOptions
         {
-            BatchSize = line.Int("batch-size", 32, 1),
+            BatchSize = line.Has("batch-size") ? line.Int("batch-size", 0, 1) : null,
             MaxSequenceLength = line.Int("max-length", 0, 2),
             NormalizeEmbeddings = line.Has("normalize"),
             ExecutionProvider = line.Has("cuda") ? GlucoseExecutionProvider.Cuda : GlucoseExecutionProvider.Cpu,

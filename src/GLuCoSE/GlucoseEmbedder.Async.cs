@@ -102,7 +102,7 @@ public sealed partial class GlucoseEmbedder
         string prefix,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        int batchSize = _options.BatchSize;
+        int batchSize = _options.EffectiveBatchSize;
         var batch = new List<string>(batchSize);
         long next = 0;
         await foreach (string? text in texts.WithCancellation(cancellationToken).ConfigureAwait(false))

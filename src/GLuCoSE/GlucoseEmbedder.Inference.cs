@@ -46,7 +46,7 @@ public sealed partial class GlucoseEmbedder
     /// How many texts a bulk call tokenizes and sorts at once: the corpus is processed in windows so that memory
     /// beyond the results is bounded by the window, not by the corpus.
     /// </summary>
-    private int WindowSize => Math.Max(4096, 32 * _options.BatchSize);
+    private int WindowSize => Math.Max(4096, 32 * _options.EffectiveBatchSize);
 
     /// <summary>
     /// The batched core every bulk member funnels into (Encode, EncodeAsync, EncodeTokens, the streaming form,
@@ -119,8 +119,8 @@ public sealed partial class GlucoseEmbedder
         }
 
         int width = _encoder.HiddenSize;
-        var batch = new List<int[]>(_options.BatchSize);
-        foreach ((int start, int count) in BatchPlanner.Plan(lengths, _options.BatchSize, _options.MaxBatchTokens))
+        var batch = new List<int[]>(_options.EffectiveBatchSize);
+        foreach ((int start, int count) in BatchPlanner.Plan(lengths, _options.EffectiveBatchSize, _options.EffectiveMaxBatchTokens))
         {
             batch.Clear();
             for (int b = 0; b < count; b++)
@@ -169,9 +169,9 @@ public sealed partial class GlucoseEmbedder
             lengths[i] = requests[i].Ids.Length;
         }
 
-        List<(int Start, int Count)> groups = BatchPlanner.SplitByPaddingCost(lengths, _options.MaxBatchTokens);
+        List<(int Start, int Count)> groups = BatchPlanner.SplitByPaddingCost(lengths, _options.EffectiveMaxBatchTokens);
         if (_runners.Lanes is { } parallelRuns && UseLanes && requests.Count >= ParallelRuns.MinTexts
-            && BatchPlanner.SplitInTwoLanes(lengths, groups, ParallelRuns.HalfThreadsSlowdown, _options.MaxBatchTokens) is { } lanes)
+            && BatchPlanner.SplitInTwoLanes(lengths, groups, ParallelRuns.HalfThreadsSlowdown, _options.EffectiveMaxBatchTokens) is { } lanes)
         {
             Interlocked.Increment(ref _laneBatches);
             parallelRuns.Run((lane, encoder, buffers) =>

@@ -26,7 +26,7 @@ public sealed partial class GlucoseEmbedder
             _maxSequenceLength,
             _options.ExecutionProvider,
             _options.IntraOpNumThreads is int threads ? threads.ToString(CultureInfo.InvariantCulture) : "ONNX Runtime's default",
-            _options.BatchSize);
+            _options.EffectiveBatchSize);
 
         // The lanes' session may still be opening: say how they ended up once it is known.
         _runners.LanesOpened.ContinueWith(

@@ -39,7 +39,7 @@ public sealed partial class GlucoseEmbedder : IDisposable
         _runners = runners;
         _encoder = runners.Main;
         _options = options;
-        _batcher = new MicroBatcher(options.BatchSize, options.MicroBatchWait);
+        _batcher = new MicroBatcher(options.EffectiveBatchSize, options.MicroBatchWait);
         _tokenizer = tokenizer;
         _maxSequenceLength = maxSequenceLength;
         _modelPath = modelPath;
@@ -52,6 +52,32 @@ public sealed partial class GlucoseEmbedder : IDisposable
         {
             ThrowIfDisposed();
             return _encoder.HiddenSize;
+        }
+    }
+
+    /// <summary>
+    /// Gets the most texts per model run: <see cref="GlucoseEmbedderOptions.BatchSize"/>, or the execution provider's
+    /// default when it was null.
+    /// </summary>
+    public int BatchSize
+    {
+        get
+        {
+            ThrowIfDisposed();
+            return _options.EffectiveBatchSize;
+        }
+    }
+
+    /// <summary>
+    /// Gets the most padded tokens per model run (0: no budget): <see cref="GlucoseEmbedderOptions.MaxBatchTokens"/>, or
+    /// the execution provider's default when it was null.
+    /// </summary>
+    public int MaxBatchTokens
+    {
+        get
+        {
+            ThrowIfDisposed();
+            return _options.EffectiveMaxBatchTokens;
         }
     }
 
@@ -201,14 +227,14 @@ public sealed partial class GlucoseEmbedder : IDisposable
 
     private static void Validate(GlucoseEmbedderOptions options)
     {
-        if (options.BatchSize < 1)
+        if (options.BatchSize is < 1)
         {
-            throw new ArgumentOutOfRangeException(nameof(options), options.BatchSize, "BatchSize must be at least 1.");
+            throw new ArgumentOutOfRangeException(nameof(options), options.BatchSize, "BatchSize must be null (the provider's default) or at least 1.");
         }
 
-        if (options.MaxBatchTokens < 0)
+        if (options.MaxBatchTokens is < 0)
         {
-            throw new ArgumentOutOfRangeException(nameof(options), options.MaxBatchTokens, "MaxBatchTokens must be 0 (no token budget) or positive.");
+            throw new ArgumentOutOfRangeException(nameof(options), options.MaxBatchTokens, "MaxBatchTokens must be null (the provider's default), 0 (no token budget) or positive.");
         }
 
         if (options.MicroBatchWait < TimeSpan.Zero || options.MicroBatchWait > TimeSpan.FromSeconds(1))

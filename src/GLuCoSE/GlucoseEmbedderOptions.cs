@@ -17,26 +17,49 @@ public sealed class GlucoseEmbedderOptions
     /// </summary>
     public int MaxSequenceLength { get; set; }
 
+    /// <summary>The most texts per model run on the CPU when <see cref="BatchSize"/> is null.</summary>
+    public const int DefaultCpuBatchSize = 128;
+
+    /// <summary>The most padded tokens per model run on the CPU when <see cref="MaxBatchTokens"/> is null.</summary>
+    public const int DefaultCpuMaxBatchTokens = 1024;
+
+    /// <summary>The most texts per model run on CUDA when <see cref="BatchSize"/> is null (sentence-transformers' default).</summary>
+    public const int DefaultCudaBatchSize = 32;
+
+    /// <summary>The most padded tokens per model run on CUDA when <see cref="MaxBatchTokens"/> is null.</summary>
+    public const int DefaultCudaMaxBatchTokens = 4096;
+
     /// <summary>
     /// Gets or sets the most texts per model run, for <see cref="GlucoseEmbedder.Encode(System.Collections.Generic.IReadOnlyList{string})"/>
-    /// batches and for the micro-batches that concurrent <see cref="GlucoseEmbedder.Encode(string)"/> calls share. Default 32.
+    /// batches and for the micro-batches that concurrent <see cref="GlucoseEmbedder.Encode(string)"/> calls share.
+    /// Null (the default): <see cref="DefaultCpuBatchSize"/> (128) on the CPU, <see cref="DefaultCudaBatchSize"/> (32)
+    /// on CUDA. Runs stay within <see cref="MaxBatchTokens"/> too, so on the CPU a batch holds 128 texts only when they
+    /// are short.
     /// </summary>
-    public int BatchSize { get; set; } = 32;
+    /// <remarks>See <see cref="MaxBatchTokens"/> for how the CPU defaults were measured.</remarks>
+    public int? BatchSize { get; set; }
 
     /// <summary>
     /// Gets or sets the most padded tokens (texts × longest text) per model run; 0 means no budget, only
-    /// <see cref="BatchSize"/>. Default 4096: short texts still fill <see cref="BatchSize"/> (32 JSTS sentences pad to
-    /// about 1,000 tokens), while batches of long texts shrink (8 texts of 512 tokens), which bounds the memory ONNX
-    /// Runtime needs for attention (32 × 512 tokens would need about 400 MB per attention layer).
+    /// <see cref="BatchSize"/>. Null (the default): <see cref="DefaultCpuMaxBatchTokens"/> (1,024) on the CPU,
+    /// <see cref="DefaultCudaMaxBatchTokens"/> (4,096) on CUDA. A budget sizes runs by their compute rather than by
+    /// their texts (text-embeddings-inference's max-batch-tokens): short texts share large batches, long ones small
+    /// batches, which also bounds the memory ONNX Runtime needs for attention (32 × 512 tokens would need about
+    /// 400 MB per attention layer). Concurrent <see cref="GlucoseEmbedder.Encode(string)"/> calls keep each run of a
+    /// micro-batch within this budget too.
     /// </summary>
     /// <remarks>
-    /// Measured on 2,808 JSTS sentences with the full-size model on 2 cores: <c>BatchSize = 128, MaxBatchTokens = 1024</c>
-    /// ran 3.5 to 14% faster than the defaults for the fp32 graph and between 3% slower and 28% faster for the int8 graph
-    /// across runs; see the README's performance section for the command. The defaults also serve CUDA, where runs of
-    /// 1,024 tokens would leave a GPU mostly idle. Concurrent <see cref="GlucoseEmbedder.Encode(string)"/> calls keep
-    /// each run of a micro-batch within this budget too.
+    /// CPU_DEFAULTS_MEASURED
+    /// The CUDA defaults are the earlier CPU defaults, kept until a GPU measures better ones: runs of 1,024 tokens would
+    /// leave a GPU mostly idle.
     /// </remarks>
-    public int MaxBatchTokens { get; set; } = 4096;
+    public int? MaxBatchTokens { get; set; }
+
+    /// <summary>The batch size this configuration runs with: <see cref="BatchSize"/>, else the provider's default.</summary>
+    internal int EffectiveBatchSize => BatchSize ?? (ExecutionProvider == GlucoseExecutionProvider.Cuda ? DefaultCudaBatchSize : DefaultCpuBatchSize);
+
+    /// <summary>The token budget this configuration runs with: <see cref="MaxBatchTokens"/>, else the provider's default.</summary>
+    internal int EffectiveMaxBatchTokens => MaxBatchTokens ?? (ExecutionProvider == GlucoseExecutionProvider.Cuda ? DefaultCudaMaxBatchTokens : DefaultCpuMaxBatchTokens);
 
     /// <summary>
     /// Gets or sets how long a micro-batch of concurrent <see cref="GlucoseEmbedder.Encode(string)"/> calls may wait for

@@ -15,7 +15,7 @@ internal static class ConcurrentBenchmark
     public static int Run(Args args)
     {
         string model = args.Required("--model");
-        string[] corpus = Corpus.Load(args.Required("--corpus"), args.Optional("--sentences") is string n ? int.Parse(n, System.Globalization.CultureInfo.InvariantCulture) : null);
+        string[] corpus = Corpus.FromArgs(args);
         int[] threadCounts = args.Ints("--callers", [1, 4, 32]);
         string file = args.Optional("--variant") == "int8" ? "model_int8.onnx" : "model.onnx";
         int? threads = args.Optional("--threads") is string t ? int.Parse(t, System.Globalization.CultureInfo.InvariantCulture) : null;
@@ -27,6 +27,18 @@ internal static class ConcurrentBenchmark
 
         using GlucoseEmbedder embedder = Ready.Create(model, options);
         embedder.Encode(corpus.Take(64).ToArray());
+
+        // --also-batched 32:4096: a second yardstick, batched Encode with that batch size and token budget (on its own
+        // embedder, timed in the same rounds), e.g. the defaults before they became 128:1024 on the CPU.
+        using GlucoseEmbedder? other = args.Optional("--also-batched") is string policy
+            ? Ready.Create(model, new GlucoseEmbedderOptions
+            {
+                ModelFileName = file, IntraOpNumThreads = threads, ParallelMicroBatches = false,
+                BatchSize = int.Parse(policy.Split(':')[0], System.Globalization.CultureInfo.InvariantCulture),
+                MaxBatchTokens = int.Parse(policy.Split(':')[1], System.Globalization.CultureInfo.InvariantCulture),
+            })
+            : null;
+        other?.Encode(corpus.Take(64).ToArray());
 
         // Batched Encode and the concurrent callers alternate, round by round, so that drift in the machine's speed
         // (large on this shared VM) hits both alike; the summary line pools the rounds.
@@ -48,6 +60,7 @@ internal static class ConcurrentBenchmark
         foreach (int callers in threadCounts)
         {
             double batchedSeconds = 0;
+            double otherSeconds = 0;
             var concurrentSeconds = new double[laneModes.Length];
             var allLatencies = laneModes.Select(_ => new List<double>()).ToArray();
             for (int round = 0; round < rounds; round++)
@@ -59,6 +72,13 @@ internal static class ConcurrentBenchmark
                 long batchedPadded = embedder.RunStatistics.PaddedTokens - paddedStart;
                 long batchedRuns = embedder.RunStatistics.Runs - runsStart;
                 batchedSeconds += batchedTime;
+                if (other is not null)
+                {
+                    clock.Restart();
+                    other.Encode(corpus);
+                    otherSeconds += clock.Elapsed.TotalSeconds;
+                }
+
                 for (int m = 0; m < laneModes.Length; m++)
                 {
                     // Alternate which mode goes first, round by round.
@@ -81,7 +101,8 @@ internal static class ConcurrentBenchmark
                 string label = laneModes.Length > 1 ? (laneModes[mode] ? " lanes=on" : " lanes=off") : "";
                 Console.WriteLine(
                     $"concurrent callers={callers}{label} {corpus.Length * rounds / concurrentSeconds[mode]:F1} sent/s batched={corpus.Length * rounds / batchedSeconds:F1} sent/s" +
-                    $" ratio={batchedSeconds / concurrentSeconds[mode]:F3} p50={allP50:F1} ms p99={allP99:F1} ms p99/p50={allP99 / allP50:F2} ({rounds} rounds pooled)");
+                    $" ratio={batchedSeconds / concurrentSeconds[mode]:F3} p50={allP50:F1} ms p99={allP99:F1} ms p99/p50={allP99 / allP50:F2} ({rounds} rounds pooled)" +
+                    (other is null ? "" : $"; batched {other.BatchSize}:{other.MaxBatchTokens}={corpus.Length * rounds / otherSeconds:F1} sent/s, ratio to it={otherSeconds / concurrentSeconds[mode]:F3}"));
             }
 
             if (callers == 1)

@@ -1,4 +1,5 @@
 using System;
+using System.Globalization;
 using System.IO;
 using System.Text.Json;
 
@@ -12,5 +13,27 @@ internal static class Corpus
         string[] all = JsonSerializer.Deserialize<string[]>(File.ReadAllBytes(path))
             ?? throw new InvalidDataException($"'{path}' is not a JSON array of strings.");
         return limit is int n && n < all.Length ? all[..n] : all;
+    }
+
+    /// <summary>
+    /// The corpus named by <c>--corpus</c>: the first <c>--sentences</c> texts, and with <c>--join N</c> every N
+    /// consecutive texts joined into one (longer texts, made at run time: nothing derived from the corpus is stored).
+    /// </summary>
+    public static string[] FromArgs(Args args)
+    {
+        string[] texts = Load(args.Required("--corpus"), args.Optional("--sentences") is string n ? int.Parse(n, CultureInfo.InvariantCulture) : null);
+        int join = args.Int("--join", 1);
+        if (join <= 1)
+        {
+            return texts;
+        }
+
+        var joined = new string[(texts.Length + join - 1) / join];
+        for (int i = 0; i < joined.Length; i++)
+        {
+            joined[i] = string.Concat(texts.AsSpan(i * join, Math.Min(join, texts.Length - (i * join))));
+        }
+
+        return joined;
     }
 }

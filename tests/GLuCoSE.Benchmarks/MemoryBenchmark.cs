@@ -9,7 +9,7 @@ internal static class MemoryBenchmark
     public static int Run(Args args)
     {
         string model = args.Required("--model");
-        string[] corpus = Corpus.Load(args.Required("--corpus"), args.Optional("--sentences") is string n ? int.Parse(n, System.Globalization.CultureInfo.InvariantCulture) : null);
+        string[] corpus = Corpus.FromArgs(args);
         int passes = args.Int("--passes", 20);
         var options = new GlucoseEmbedderOptions
         {

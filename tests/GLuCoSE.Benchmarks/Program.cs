@@ -3,7 +3,8 @@
 //                                          sizes), then concurrent single-sentence callers, load time, memory;
 //                                          --lanes on|off|both as for concurrent (off also for the library's embedders)
 //   concurrent --model DIR --corpus FILE   only the concurrent scenario; --lanes on|off|both: micro-batch lanes
-//                                          (GlucoseEmbedderOptions.ParallelMicroBatches) on, off, or both in turn
+//                                          (GlucoseEmbedderOptions.ParallelMicroBatches) on, off, or both in turn;
+//                                          --also-batched BS:TOKENS: a second batched-Encode yardstick
 //   memory     --model DIR --corpus FILE   RSS across repeated passes over the corpus; --lanes off: one session
 //                                          (concurrent and memory take --cache DIR: OptimizedModelCacheDirectory)
 //   load       --model DIR                 model load time, and whether a saved optimized model loads faster

@@ -19,7 +19,7 @@ internal static class ThroughputBenchmark
     public static int Run(Args args)
     {
         string model = args.Required("--model");
-        string[] corpus = Corpus.Load(args.Required("--corpus"), args.Optional("--sentences") is string n ? int.Parse(n, System.Globalization.CultureInfo.InvariantCulture) : null);
+        string[] corpus = Corpus.FromArgs(args);
         int rounds = args.Int("--rounds", 2);
         int[] batchSizes = args.Ints("--batch-sizes", [1, 8, 32, 128]);
         int[] tokenBudgets = args.Ints("--token-budgets", [2048]);
@@ -89,6 +89,14 @@ internal static class ThroughputBenchmark
             {
                 cases.Add(($"bs=128,tokens<={budget}", 128, budget));
             }
+        }
+
+        // --policies 32:4096,128:1024: batch size and token budget together (the defaults are 128:1024 on the CPU).
+        foreach (string policy in (args.Optional("--policies") ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries))
+        {
+            int bs = int.Parse(policy.Split(':')[0], System.Globalization.CultureInfo.InvariantCulture);
+            int budget = int.Parse(policy.Split(':')[1], System.Globalization.CultureInfo.InvariantCulture);
+            cases.Add(($"bs={bs},tokens<={budget}", bs, budget));
         }
 
         // Each case loads every variant and alternates them round by round, so the int8/fp32 ratio and each

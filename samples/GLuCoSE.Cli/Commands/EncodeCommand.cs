@@ -40,7 +40,7 @@ internal sealed class EncodeCommand : ICommand
         int total = TextFiles.Count(input);
         using GlucoseEmbedder embedder = await ModelOptions.OpenAsync(line, cancellationToken);
         var progress = new ConsoleProgress("encoding", line.Has("quiet"));
-        int batchSize = line.Int("batch-size", 32, 1);
+        int batchSize = embedder.BatchSize;
         progress.Report(new EncodeProgress(0, total));
 
         string temporary = output + ".partial";

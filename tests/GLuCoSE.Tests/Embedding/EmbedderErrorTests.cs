@@ -206,6 +206,45 @@ public sealed class EmbedderErrorTests
     }
 
     [Fact]
+    public void Create_NegativeTokenBudget_ThrowsArgumentOutOfRange()
+    {
+        var ex = Assert.Throws<ArgumentOutOfRangeException>(
+            () => GlucoseEmbedder.Create(TestPaths.TinyModel, new GlucoseEmbedderOptions { MaxBatchTokens = -1 }));
+
+        Assert.Equal("options", ex.ParamName);
+        Assert.Contains("MaxBatchTokens", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Create_BatchingLeftUnset_UsesTheCpuDefaults()
+    {
+        using GlucoseEmbedder embedder = GlucoseEmbedder.Create(TestPaths.TinyModel);
+
+        Assert.Equal(GlucoseEmbedderOptions.DefaultCpuBatchSize, embedder.BatchSize);
+        Assert.Equal(GlucoseEmbedderOptions.DefaultCpuMaxBatchTokens, embedder.MaxBatchTokens);
+    }
+
+    [Fact]
+    public void Create_BatchingSet_KeepsTheValuesGiven()
+    {
+        using GlucoseEmbedder embedder = GlucoseEmbedder.Create(TestPaths.TinyModel, new GlucoseEmbedderOptions { BatchSize = 7, MaxBatchTokens = 0 });
+
+        Assert.Equal(7, embedder.BatchSize);
+        Assert.Equal(0, embedder.MaxBatchTokens);
+    }
+
+    [Fact]
+    public void Options_BatchingLeftUnsetOnCuda_UsesTheCudaDefaults()
+    {
+        // The CUDA provider cannot load here; the defaults are the options' own resolution, which Create uses as is.
+        var options = new GlucoseEmbedderOptions { ExecutionProvider = GlucoseExecutionProvider.Cuda };
+
+        Assert.Equal(GlucoseEmbedderOptions.DefaultCudaBatchSize, options.EffectiveBatchSize);
+        Assert.Equal(GlucoseEmbedderOptions.DefaultCudaMaxBatchTokens, options.EffectiveMaxBatchTokens);
+        Assert.NotEqual(options.EffectiveMaxBatchTokens, new GlucoseEmbedderOptions().EffectiveMaxBatchTokens);
+    }
+
+    [Fact]
     public void Encode_NullList_ThrowsArgumentNull()
     {
         using GlucoseEmbedder embedder = GlucoseEmbedder.Create(TestPaths.TinyModel);

@@ -101,7 +101,8 @@ public sealed class SharedEmbedderTests
     [Fact]
     public async Task EncodeAsync_CanceledDuringTheCall_StopsWithinOneBatchAndTheEmbedderKeepsWorking()
     {
-        using GlucoseEmbedder embedder = GlucoseEmbedder.Create(TestPaths.TinyModel, new GlucoseEmbedderOptions { BatchSize = 4 });
+        // No token budget: every batch holds 4 texts, however long.
+        using GlucoseEmbedder embedder = GlucoseEmbedder.Create(TestPaths.TinyModel, new GlucoseEmbedderOptions { BatchSize = 4, MaxBatchTokens = 0 });
         using var cancellation = new CancellationTokenSource();
         var seen = new List<int>();
         var progress = new SynchronousProgress(p =>

@@ -16,19 +16,19 @@ public sealed partial class GlucoseEmbedder
     /// <summary>Gets the main model runner (diagnostics for the benchmarks).</summary>
     internal OnnxEncoder Encoder => _encoder;
 
-    /// <summary>Gets the session of the two micro-batch lanes, or null where they are off (diagnostics for the benchmarks).</summary>
+    /// <summary>Gets the session of the two lanes (<see cref="GlucoseEmbedderOptions.ParallelRuns"/>), or null where they are off (diagnostics for the benchmarks).</summary>
     internal OnnxEncoder? LaneEncoder => _runners.Lanes?.Encoder;
 
     /// <summary>Gets a task that ends when the lanes' session is open, or known to stay off (tests and benchmarks wait for it).</summary>
     internal System.Threading.Tasks.Task LanesOpened => _runners.LanesOpened;
 
-    /// <summary>Gets whether the micro-batch lanes are on, opening, or off and why.</summary>
+    /// <summary>Gets whether the lanes are on, opening, or off and why.</summary>
     internal string MicroBatchLanes => _runners.LanesState;
 
-    /// <summary>Gets or sets whether micro-batches may use the lanes (the benchmarks compare both in one process).</summary>
+    /// <summary>Gets or sets whether micro-batches and bulk batches may use the lanes (the benchmarks compare both in one process).</summary>
     internal bool UseLanes { get; set; } = true;
 
-    /// <summary>Gets how many micro-batches ran on the two lanes (diagnostics for the benchmarks).</summary>
+    /// <summary>Gets how many micro-batches and bulk batches ran on the two lanes (diagnostics for the benchmarks and tests).</summary>
     internal long LaneBatches => Interlocked.Read(ref _laneBatches);
 
     /// <summary>Gets the time spent inside ONNX Runtime (summed over the lanes) and the padded tokens it ran (for the benchmarks).</summary>
@@ -120,27 +120,54 @@ public sealed partial class GlucoseEmbedder
 
         int width = _encoder.HiddenSize;
         var batch = new List<int[]>(_options.EffectiveBatchSize);
+        List<int[]>[] laneMembers = [new(), new()];
         foreach ((int start, int count) in BatchPlanner.Plan(lengths, _options.EffectiveBatchSize, _options.EffectiveMaxBatchTokens))
         {
-            batch.Clear();
-            for (int b = 0; b < count; b++)
-            {
-                batch.Add(ids[order[start + b]]);
-            }
-
             call.CancellationToken.ThrowIfCancellationRequested();
             _batcher.RunExclusive(() =>
             {
                 ThrowIfDisposed();
-                ReadOnlySpan<float> states = _encoder.Run(batch, out int sequence);
-                int stride = sequence * width;
+
+                // On the lanes, the batch's two halves run at once, each on half the threads (same texts, same turn).
+                if (_runners.Lanes is { } lanes && UseLanes
+                    && BatchPlanner.SplitForLanes(lengths.AsSpan(start, count), ParallelRuns.MinBulkBatchTokens, ParallelRuns.MaxBulkRunTokens) is int half)
+                {
+                    Interlocked.Increment(ref _laneBatches);
+                    lanes.Run((lane, encoder, buffers) =>
+                    {
+                        (int laneStart, int laneCount) = lane == 0 ? (start, half) : (start + half, count - half);
+                        List<int[]> members = laneMembers[lane];
+                        members.Clear();
+                        for (int b = 0; b < laneCount; b++)
+                        {
+                            members.Add(ids[order[laneStart + b]]);
+                        }
+
+                        HandleBatch(encoder.Run(buffers, members, out int laneSequence), laneSequence, laneStart, laneCount);
+                    });
+                    return;
+                }
+
+                batch.Clear();
                 for (int b = 0; b < count; b++)
                 {
-                    int index = order[start + b];
-                    handler(first + index, ids[index], states.Slice(b * stride, stride));
+                    batch.Add(ids[order[start + b]]);
                 }
+
+                HandleBatch(_encoder.Run(batch, out int sequence), sequence, start, count);
             });
             call.Completed(count);
+        }
+
+        // Hands each text of a run its token states (the run's rows, [count, sequence, width]).
+        void HandleBatch(ReadOnlySpan<float> states, int sequence, int start, int count)
+        {
+            int stride = sequence * width;
+            for (int b = 0; b < count; b++)
+            {
+                int index = order[start + b];
+                handler(first + index, ids[index], states.Slice(b * stride, stride));
+            }
         }
     }
 

@@ -30,7 +30,7 @@ public sealed partial class GlucoseEmbedder
 
         // The lanes' session may still be opening: say how they ended up once it is known.
         _runners.LanesOpened.ContinueWith(
-            _ => LogMicroBatchLanes(_logger, _runners.LanesState),
+            _ => LogParallelRuns(_logger, _runners.LanesState),
             CancellationToken.None,
             TaskContinuationOptions.ExecuteSynchronously,
             TaskScheduler.Default);
@@ -55,10 +55,10 @@ public sealed partial class GlucoseEmbedder
 
     [LoggerMessage(
         EventId = 3,
-        EventName = "MicroBatchLanes",
+        EventName = "ParallelRuns",
         Level = LogLevel.Information,
-        Message = "GLuCoSE micro-batch lanes (GlucoseEmbedderOptions.ParallelMicroBatches) {MicroBatchLanes}")]
-    private static partial void LogMicroBatchLanes(ILogger logger, string microBatchLanes);
+        Message = "GLuCoSE parallel runs (GlucoseEmbedderOptions.ParallelRuns) {ParallelRuns}")]
+    private static partial void LogParallelRuns(ILogger logger, string parallelRuns);
 
     [LoggerMessage(
         EventId = 2,

@@ -33,7 +33,7 @@ internal static class ConcurrentBenchmark
         using GlucoseEmbedder? other = args.Optional("--also-batched") is string policy
             ? Ready.Create(model, new GlucoseEmbedderOptions
             {
-                ModelFileName = file, IntraOpNumThreads = threads, ParallelMicroBatches = false,
+                ModelFileName = file, IntraOpNumThreads = threads, ParallelRuns = false,
                 BatchSize = int.Parse(policy.Split(':')[0], System.Globalization.CultureInfo.InvariantCulture),
                 MaxBatchTokens = int.Parse(policy.Split(':')[1], System.Globalization.CultureInfo.InvariantCulture),
             })
@@ -44,7 +44,7 @@ internal static class ConcurrentBenchmark
         // (large on this shared VM) hits both alike; the summary line pools the rounds.
         int rounds = args.Int("--rounds", 2);
 
-        // --lanes on|off|both: micro-batches on the two lanes (GlucoseEmbedderOptions.ParallelMicroBatches) or one run
+        // --lanes on|off|both: micro-batches on the two lanes (GlucoseEmbedderOptions.ParallelRuns) or one run
         // at a time; "both" runs the callers twice per round, lanes on and off in turn, against the same batched Encode.
         string lanesArg = args.Optional("--lanes") ?? "on";
         bool[] laneModes = lanesArg switch
@@ -55,7 +55,7 @@ internal static class ConcurrentBenchmark
             _ => throw new ArgumentException("--lanes takes on, off or both."),
         };
         Console.WriteLine(embedder.LaneEncoder is null
-            ? "micro-batch lanes: none (ParallelMicroBatches off, one intra-op thread, or weights that cannot be shared)"
+            ? "micro-batch lanes: none (ParallelRuns off, one intra-op thread, or weights that cannot be shared)"
             : $"micro-batch lanes: 2 on a second session, weights shared; --lanes {lanesArg}");
         foreach (int callers in threadCounts)
         {

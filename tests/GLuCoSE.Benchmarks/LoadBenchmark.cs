@@ -27,8 +27,8 @@ internal static class LoadBenchmark
             (double firstCreate, double firstLanes) = TimeCreate(model, options);
             Console.WriteLine($"{file}: first Create {firstCreate:F0} ms; micro-batch lanes open {firstLanes:F0} ms after the start");
 
-            // The default opens the micro-batch lanes' second session too (ParallelMicroBatches); one session alone, in turn.
-            var single = new GlucoseEmbedderOptions { ModelFileName = file, ParallelMicroBatches = false };
+            // The default opens the micro-batch lanes' second session too (ParallelRuns); one session alone, in turn.
+            var single = new GlucoseEmbedderOptions { ModelFileName = file, ParallelRuns = false };
             double best = double.MaxValue;
             double bestLanes = double.MaxValue;
             double bestSingle = double.MaxValue;
@@ -42,7 +42,7 @@ internal static class LoadBenchmark
 
             Console.WriteLine(
                 $"{file}: repeated Create best of {repeats} {best:F0} ms, lanes open after {bestLanes:F0} ms" +
-                $" (ParallelMicroBatches = false: Create {bestSingle:F0} ms)");
+                $" (ParallelRuns = false: Create {bestSingle:F0} ms)");
 
             string? corpusFile = args.Optional("--corpus");
             WarmLoads w = MeasureWarmLoads(model, options, repeats, cached =>

@@ -16,7 +16,7 @@ internal static class MemoryBenchmark
             ModelFileName = args.Optional("--variant") == "int8" ? "model_int8.onnx" : "model.onnx",
             BatchSize = args.Int("--batch-size", 32),
             MaxBatchTokens = args.Int("--max-batch-tokens", 0),
-            ParallelMicroBatches = args.Optional("--lanes") != "off",
+            ParallelRuns = args.Optional("--lanes") != "off",
             OptimizedModelCacheDirectory = args.Optional("--cache"),
         };
 

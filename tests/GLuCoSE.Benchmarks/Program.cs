@@ -3,10 +3,12 @@
 //                                          sizes), then concurrent single-sentence callers, load time, memory;
 //                                          --lanes on|off|both as for concurrent (off also for the library's embedders)
 //   concurrent --model DIR --corpus FILE   only the concurrent scenario; --lanes on|off|both: micro-batch lanes
-//                                          (GlucoseEmbedderOptions.ParallelMicroBatches) on, off, or both in turn;
+//                                          (GlucoseEmbedderOptions.ParallelRuns) on, off, or both in turn;
 //                                          --also-batched BS:TOKENS: a second batched-Encode yardstick
 //   memory     --model DIR --corpus FILE   RSS across repeated passes over the corpus; --lanes off: one session
 //                                          (concurrent and memory take --cache DIR: OptimizedModelCacheDirectory)
+//   policies   --model DIR --corpus FILE   batching policies taking turns round by round (--policies 32:4096,128:1024/off,
+//                                          128:1024: batch size, token budget, /off without the lanes; --variant int8)
 //   load       --model DIR                 model load time, and whether a saved optimized model loads faster
 //   shapes     --model DIR                 bare Run time per [batch, sequence] shape (the micro-batch cost model);
 //                                          --profile: time per operator type; --mixed: cost of changing shapes
@@ -21,7 +23,7 @@ using GLuCoSE.Benchmarks;
 
 if (args.Length == 0)
 {
-    Console.Error.WriteLine("usage: GLuCoSE.Benchmarks throughput|concurrent|memory|load|shapes|simulate|micro [options]  (see Program.cs)");
+    Console.Error.WriteLine("usage: GLuCoSE.Benchmarks throughput|concurrent|policies|memory|load|shapes|simulate|micro [options]  (see Program.cs)");
     return 2;
 }
 
@@ -35,6 +37,8 @@ switch (args[0])
         return ShapesBenchmark.Run(new Args(args[1..]));
     case "simulate":
         return SimulateBenchmark.Run(new Args(args[1..]));
+    case "policies":
+        return PoliciesBenchmark.Run(new Args(args[1..]));
     case "load":
         return LoadBenchmark.Run(new Args(args[1..]));
     case "memory":

@@ -112,7 +112,7 @@ internal static class ThroughputBenchmark
                     var options = new GlucoseEmbedderOptions
                     {
                         ModelFileName = FileOf(variant), BatchSize = batchSize, MaxBatchTokens = budget, IntraOpNumThreads = threads,
-                        ParallelMicroBatches = args.Optional("--lanes") != "off",
+                        ParallelRuns = args.Optional("--lanes") != "off",
                     };
                     GlucoseEmbedder embedder = Ready.Create(model, options);
                     using SessionOptions sessionOptions = OnnxEncoder.CreateSessionOptions(GlucoseExecutionProvider.Cpu, threads);
@@ -123,6 +123,8 @@ internal static class ThroughputBenchmark
                 }
 
                 var library = new double[runs.Count];
+                var libraryWithoutLanes = new double[runs.Count];
+                bool bothLanes = args.Optional("--lanes") == "both";
                 var bare = new double[runs.Count];
                 var clock = new Stopwatch();
                 for (int r = 0; r < rounds; r++)
@@ -136,9 +138,18 @@ internal static class ThroughputBenchmark
                             bare[v] += runs[v].Floor.RunOnce(warmupOnly: false);
                         }
 
-                        clock.Restart();
-                        runs[v].Embedder.Encode(corpus);
-                        library[v] += clock.Elapsed.TotalSeconds;
+                        // --lanes both: the library also without its lanes (bulk batches split in two halves that run at
+                        // once), before the lanes in odd rounds and after them in even ones.
+                        for (int pass = 0; pass < (bothLanes ? 2 : 1); pass++)
+                        {
+                            bool lanes = !bothLanes || (pass + r) % 2 == 0;
+                            runs[v].Embedder.UseLanes = lanes;
+                            clock.Restart();
+                            runs[v].Embedder.Encode(corpus);
+                            (lanes ? library : libraryWithoutLanes)[v] += clock.Elapsed.TotalSeconds;
+                            runs[v].Embedder.UseLanes = true;
+                        }
+
                         if (r % 2 == 0)
                         {
                             bare[v] += runs[v].Floor.RunOnce(warmupOnly: false);
@@ -164,7 +175,8 @@ internal static class ThroughputBenchmark
                     Console.WriteLine(
                         $"{runs[v].Variant} {name} library={librarySpeed:F1} sent/s floor={floorSpeed:F1} sent/s ratio={ratio:F3} (batch by batch; whole-corpus rounds {wholeCorpusRatio:F3})" +
                         $"  tokens/s={runs[v].Floor.RealTokens * rounds / library[v]:F0} (padded {runs[v].Floor.PaddedTokens * rounds / library[v]:F0})" +
-                        $"  {gflops:F0} GFLOP/s = {gflops / peak:P0} of the fp32 peak");
+                        $"  {gflops:F0} GFLOP/s = {gflops / peak:P0} of the fp32 peak" +
+                        (bothLanes ? $"  without the lanes {corpus.Length * rounds / libraryWithoutLanes[v]:F1} sent/s (lanes {libraryWithoutLanes[v] / library[v] - 1:+0.0%;-0.0%})" : ""));
                     if (ratio < worst)
                     {
                         worst = ratio;

@@ -142,6 +142,36 @@ internal static class BatchPlanner
         return (firstLane, secondLane);
     }
 
+    /// <summary>
+    /// Where to cut one batch (lengths longest first) into two halves that run at once on the two lanes: the cut that
+    /// makes the longer half's padded tokens least. Null when the batch holds one text, has fewer than
+    /// <paramref name="minBatchTokens"/> padded tokens (small runs gain nothing), or when a half would pass
+    /// <paramref name="maxRunTokens"/> (large runs go faster on all the threads).
+    /// </summary>
+    /// <returns>How many texts the first half takes.</returns>
+    public static int? SplitForLanes(ReadOnlySpan<int> orderedLengths, int minBatchTokens, int maxRunTokens)
+    {
+        int n = orderedLengths.Length;
+        if (n < 2 || (long)n * orderedLengths[0] < minBatchTokens)
+        {
+            return null;
+        }
+
+        int best = -1;
+        long bestLonger = long.MaxValue;
+        for (int cut = 1; cut < n; cut++)
+        {
+            long longer = Math.Max((long)cut * orderedLengths[0], (long)(n - cut) * orderedLengths[cut]);
+            if (longer < bestLonger)
+            {
+                bestLonger = longer;
+                best = cut;
+            }
+        }
+
+        return best > 0 && bestLonger <= maxRunTokens ? best : null;
+    }
+
     /// <summary>The cost of <paramref name="groups"/> in tokens of compute: <see cref="RunOverheadTokens"/> plus the padded tokens of each.</summary>
     public static long Cost(ReadOnlySpan<int> orderedLengths, List<(int Start, int Count)> groups)
     {

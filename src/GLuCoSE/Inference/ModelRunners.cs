@@ -39,7 +39,7 @@ internal sealed class ModelRunners : IDisposable
 
     /// <summary>
     /// Gets the two lanes for micro-batches; null where they are off (see
-    /// <see cref="GlucoseEmbedderOptions.ParallelMicroBatches"/>) or not open yet.
+    /// <see cref="GlucoseEmbedderOptions.ParallelRuns"/>) or not open yet.
     /// </summary>
     public ParallelRuns? Lanes => _lanes;
 
@@ -54,9 +54,9 @@ internal sealed class ModelRunners : IDisposable
     {
         int threads = options.IntraOpNumThreads is int t && t > 0 ? t : Environment.ProcessorCount;
         string offReason;
-        if (!options.ParallelMicroBatches)
+        if (!options.ParallelRuns)
         {
-            offReason = "ParallelMicroBatches is false";
+            offReason = "ParallelRuns is false";
         }
         else if (options.ExecutionProvider != GlucoseExecutionProvider.Cpu)
         {
@@ -103,7 +103,7 @@ internal sealed class ModelRunners : IDisposable
         }
         catch (Exception ex)
         {
-            // Micro-batches run one at a time on the main session, as with ParallelMicroBatches off.
+            // Micro-batches run one at a time on the main session, as with ParallelRuns off.
             _offReason = "their session failed to open: " + ex.Message;
         }
         finally

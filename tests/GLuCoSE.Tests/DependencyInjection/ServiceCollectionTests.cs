@@ -65,7 +65,7 @@ public sealed class ServiceCollectionTests
         Assert.Contains("model.onnx", loaded.Message, StringComparison.Ordinal);
         Assert.Contains("execution provider Cpu", loaded.Message, StringComparison.Ordinal);
         Assert.Contains("intra-op threads 1", loaded.Message, StringComparison.Ordinal);
-        CollectingLoggerProvider.LogEntry lanes = Assert.Single(logs.Entries, e => e.EventId.Name == "MicroBatchLanes");
+        CollectingLoggerProvider.LogEntry lanes = Assert.Single(logs.Entries, e => e.EventId.Name == "ParallelRuns");
         Assert.EndsWith("off: one intra-op thread", lanes.Message, StringComparison.Ordinal);
 
         CollectingLoggerProvider.LogEntry truncated = Assert.Single(logs.Entries, e => e.EventId.Name == "InputsTruncated");

@@ -112,4 +112,33 @@ public sealed class BatchPlannerTests
         // and one short one leave a lane idle for most of the time.
         Assert.Null(BatchPlanner.SplitInTwoLanes(lengths, BatchPlanner.SplitByPaddingCost(lengths), halfThreadsSlowdown: 1.8));
     }
+
+    [Fact]
+    public void SplitForLanes_EqualLengths_CutsInTheMiddle()
+    {
+        Assert.Equal(4, BatchPlanner.SplitForLanes([10, 10, 10, 10, 10, 10, 10, 10], minBatchTokens: 0, maxRunTokens: 1024));
+    }
+
+    [Fact]
+    public void SplitForLanes_OneLongText_GoesAloneAgainstTheShortOnes()
+    {
+        // Cut after 1: 1 × 30 against 5 × 5 = 25 padded tokens; after 2: 2 × 30 = 60 against 20.
+        Assert.Equal(1, BatchPlanner.SplitForLanes([30, 5, 5, 5, 5, 5], minBatchTokens: 0, maxRunTokens: 1024));
+    }
+
+    [Theory]
+    [InlineData(new[] { 30 }, 0, 1024)]
+    [InlineData(new[] { 600, 600 }, 0, 512)]
+    [InlineData(new[] { 40, 40, 40, 40 }, 0, 79)]
+    [InlineData(new[] { 40, 40, 40, 40 }, 161, 1024)]
+    public void SplitForLanes_OneTextOrABatchTooSmallOrHalvesTooLarge_ReturnsNull(int[] lengths, int minBatchTokens, int maxRunTokens)
+    {
+        Assert.Null(BatchPlanner.SplitForLanes(lengths, minBatchTokens, maxRunTokens));
+    }
+
+    [Fact]
+    public void SplitForLanes_AtTheSmallestBatch_Splits()
+    {
+        Assert.Equal(2, BatchPlanner.SplitForLanes([40, 40, 40, 40], minBatchTokens: 160, maxRunTokens: 1024));
+    }
 }

@@ -13,10 +13,10 @@ using Xunit;
 namespace GLuCoSE.Tests.Inference;
 
 /// <summary>
-/// The micro-batch lanes (<see cref="GlucoseEmbedderOptions.ParallelMicroBatches"/>): a second session that shares the
-/// first's weights, the ONNX reader that finds them, and results identical to the plain path.
+/// The lanes (<see cref="GlucoseEmbedderOptions.ParallelRuns"/>): a second session that shares the first's weights,
+/// the ONNX reader that finds them, and results identical to the plain path, for micro-batches and bulk batches.
 /// </summary>
-public sealed class ParallelMicroBatchTests : IDisposable
+public sealed class ParallelRunsTests : IDisposable
 {
     private readonly string _cache = Path.Combine(Path.GetTempPath(), "glucose-lanes-test-" + Guid.NewGuid().ToString("N"));
 
@@ -106,7 +106,7 @@ public sealed class ParallelMicroBatchTests : IDisposable
         // Texts of about one length: a round of eight or more of them (ParallelRuns.MinTexts) runs faster as two half-size runs side by side.
         string[] texts = Sentences.Take(48);
         float[][] expected;
-        using (GlucoseEmbedder plain = GlucoseEmbedder.Create(TestPaths.TinyModel, new GlucoseEmbedderOptions { ParallelMicroBatches = false }))
+        using (GlucoseEmbedder plain = GlucoseEmbedder.Create(TestPaths.TinyModel, new GlucoseEmbedderOptions { ParallelRuns = false }))
         {
             await plain.LanesOpened.WaitAsync(TestContext.Current.CancellationToken);
             Assert.Null(plain.LaneEncoder);
@@ -140,13 +140,43 @@ public sealed class ParallelMicroBatchTests : IDisposable
     }
 
     [Fact]
+    public async Task BulkEncode_OnTheLanes_MatchesBulkEncodeWithoutThem()
+    {
+        // 300 sentences with the CPU defaults: batches of up to 128 texts within 1,024 padded tokens, each cut in two
+        // halves that run at once; plus a few long texts, whose batches are too large to split.
+        string[] texts = [.. Sentences.Take(300), string.Concat(Sentences.Take(40)), string.Concat(Sentences.Take(30, skip: 50))];
+        using GlucoseEmbedder embedder = GlucoseEmbedder.Create(TestPaths.TinyModel, Options(cache: true));
+        await embedder.LanesOpened.WaitAsync(TestContext.Current.CancellationToken);
+        Assert.Equal("on", embedder.MicroBatchLanes);
+
+        embedder.UseLanes = false;
+        float[][] expected = embedder.Encode(texts);
+        TokenEmbeddings[] expectedTokens = embedder.EncodeTokens(texts);
+        Assert.Equal(0, embedder.LaneBatches);
+
+        embedder.UseLanes = true;
+        float[][] actual = embedder.Encode(texts);
+        long laneBatches = embedder.LaneBatches;
+        TokenEmbeddings[] actualTokens = embedder.EncodeTokens(texts);
+
+        Assert.True(laneBatches > 0, "no bulk batch ran on the lanes");
+        Assert.True(embedder.LaneBatches > laneBatches);
+        for (int i = 0; i < texts.Length; i++)
+        {
+            Assert.Equal(expected[i], actual[i]);
+            Assert.Equal(expectedTokens[i].TokenIds.ToArray(), actualTokens[i].TokenIds.ToArray());
+            Assert.Equal(expectedTokens[i].Values.ToArray(), actualTokens[i].Values.ToArray());
+        }
+    }
+
+    [Fact]
     public async Task Lanes_AreOff_WhenDisabledOrOnOneThread()
     {
         using (GlucoseEmbedder disabled = GlucoseEmbedder.Create(TestPaths.TinyModel, Options(cache: true, parallel: false)))
         {
             await disabled.LanesOpened.WaitAsync(TestContext.Current.CancellationToken);
             Assert.Null(disabled.LaneEncoder);
-            Assert.Equal("off: ParallelMicroBatches is false", disabled.MicroBatchLanes);
+            Assert.Equal("off: ParallelRuns is false", disabled.MicroBatchLanes);
         }
 
         using GlucoseEmbedder single = GlucoseEmbedder.Create(TestPaths.TinyModel, Options(cache: true, threads: 1));
@@ -165,7 +195,7 @@ public sealed class ParallelMicroBatchTests : IDisposable
         File.WriteAllBytes(folder.File("model.onnx"), [0x32, 0x01, (byte)'x', .. model]);
         string[] texts = ["今日は良い天気です。", "明日は雨が降るでしょう。"];
         float[][] expected;
-        using (GlucoseEmbedder plain = GlucoseEmbedder.Create(TestPaths.TinyModel, new GlucoseEmbedderOptions { ParallelMicroBatches = false }))
+        using (GlucoseEmbedder plain = GlucoseEmbedder.Create(TestPaths.TinyModel, new GlucoseEmbedderOptions { ParallelRuns = false }))
         {
             expected = plain.Encode(texts);
         }
@@ -220,7 +250,7 @@ public sealed class ParallelMicroBatchTests : IDisposable
     private GlucoseEmbedderOptions Options(bool cache, bool parallel = true, int threads = 2) => new()
     {
         OptimizedModelCacheDirectory = cache ? _cache : null,
-        ParallelMicroBatches = parallel,
+        ParallelRuns = parallel,
         IntraOpNumThreads = threads,
     };
 }

@@ -9,8 +9,8 @@ namespace GLuCoSE.Inference;
 
 /// <summary>
 /// The sessions an embedder runs the model with: the main session (every intra-op thread, one run at a time) and,
-/// where it pays, two lanes on a second session with half the threads each, for micro-batches that split into
-/// several runs (<see cref="ParallelRuns"/>). Both sessions share one copy of the weights (<see cref="SharedWeights"/>).
+/// where it pays, two lanes on a second session with half the threads each, for the halves of bulk batches and of
+/// micro-batches (<see cref="ParallelRuns"/>). Both sessions share one copy of the weights (<see cref="SharedWeights"/>).
 /// </summary>
 internal sealed class ModelRunners : IDisposable
 {
@@ -28,7 +28,7 @@ internal sealed class ModelRunners : IDisposable
         _offReason = offReason;
 
         // The lanes' session opens in the background: Create returns as soon as the main session is ready, and
-        // micro-batches use the lanes once they are there.
+        // batches use the lanes once they are there.
         LanesOpened = openLane is null || weights is null
             ? Task.CompletedTask
             : Task.Factory.StartNew(() => OpenLanes(openLane, weights), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
@@ -38,7 +38,7 @@ internal sealed class ModelRunners : IDisposable
     public OnnxEncoder Main { get; }
 
     /// <summary>
-    /// Gets the two lanes for micro-batches; null where they are off (see
+    /// Gets the two lanes for bulk batches and micro-batches; null where they are off (see
     /// <see cref="GlucoseEmbedderOptions.ParallelRuns"/>) or not open yet.
     /// </summary>
     public ParallelRuns? Lanes => _lanes;
@@ -94,7 +94,7 @@ internal sealed class ModelRunners : IDisposable
         _weights?.Dispose();
     }
 
-    [SuppressMessage("Design", "CA1031", Justification = "The lanes only speed micro-batches up: any failure leaves them off, never the embedder broken.")]
+    [SuppressMessage("Design", "CA1031", Justification = "The lanes only speed batches up: any failure leaves them off, never the embedder broken.")]
     private void OpenLanes(Func<OnnxEncoder> openLane, SharedWeights weights)
     {
         try

@@ -42,4 +42,13 @@ internal sealed class Args
         _values.TryGetValue(name, out string? value) ? Array.ConvertAll(value.Split(','), s => int.Parse(s, CultureInfo.InvariantCulture)) : fallback;
 
     public string[] List(string name, string[] fallback) => _values.TryGetValue(name, out string? value) ? value.Split(',') : fallback;
+
+    /// <summary>A batching policy written BS:TOKENS (batch size, token budget), as --policies and --also-batched take it.</summary>
+    public static (int BatchSize, int MaxBatchTokens) Policy(string text)
+    {
+        string[] parts = text.Split(':');
+        return parts.Length == 2
+            ? (int.Parse(parts[0], CultureInfo.InvariantCulture), int.Parse(parts[1], CultureInfo.InvariantCulture))
+            : throw new ArgumentException($"'{text}' is not a batching policy: write BATCH_SIZE:TOKEN_BUDGET, e.g. 128:1024.");
+    }
 }

@@ -34,8 +34,7 @@ internal static class ConcurrentBenchmark
             ? Ready.Create(model, new GlucoseEmbedderOptions
             {
                 ModelFileName = file, IntraOpNumThreads = threads, ParallelRuns = false,
-                BatchSize = int.Parse(policy.Split(':')[0], System.Globalization.CultureInfo.InvariantCulture),
-                MaxBatchTokens = int.Parse(policy.Split(':')[1], System.Globalization.CultureInfo.InvariantCulture),
+                BatchSize = Args.Policy(policy).BatchSize, MaxBatchTokens = Args.Policy(policy).MaxBatchTokens,
             })
             : null;
         other?.Encode(corpus.Take(64).ToArray());

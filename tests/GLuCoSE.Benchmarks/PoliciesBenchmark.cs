@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.Diagnostics;
-using System.Globalization;
 using System.Linq;
 
 namespace GLuCoSE.Benchmarks;
@@ -31,12 +30,10 @@ internal static class PoliciesBenchmark
             foreach (string policy in policies)
             {
                 string[] parts = policy.Split('/');
-                string[] sizes = parts[0].Split(':');
+                (int batchSize, int maxBatchTokens) = Args.Policy(parts[0]);
                 GlucoseEmbedder embedder = Ready.Create(model, new GlucoseEmbedderOptions
                 {
-                    ModelFileName = file,
-                    BatchSize = int.Parse(sizes[0], CultureInfo.InvariantCulture),
-                    MaxBatchTokens = int.Parse(sizes[1], CultureInfo.InvariantCulture),
+                    ModelFileName = file, BatchSize = batchSize, MaxBatchTokens = maxBatchTokens,
                 });
                 embedder.UseLanes = parts.Length < 2 || parts[1] != "off";
                 embedders.Add(embedder);

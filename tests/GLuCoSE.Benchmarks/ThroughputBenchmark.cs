@@ -94,8 +94,7 @@ internal static class ThroughputBenchmark
         // --policies 32:4096,128:1024: batch size and token budget together (the defaults are 128:1024 on the CPU).
         foreach (string policy in (args.Optional("--policies") ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries))
         {
-            int bs = int.Parse(policy.Split(':')[0], System.Globalization.CultureInfo.InvariantCulture);
-            int budget = int.Parse(policy.Split(':')[1], System.Globalization.CultureInfo.InvariantCulture);
+            (int bs, int budget) = Args.Policy(policy);
             cases.Add(($"bs={bs},tokens<={budget}", bs, budget));
         }
 

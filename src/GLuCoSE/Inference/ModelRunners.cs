@@ -103,7 +103,7 @@ internal sealed class ModelRunners : IDisposable
         }
         catch (Exception ex)
         {
-            // Micro-batches run one at a time on the main session, as with ParallelRuns off.
+            // Batches run whole, one at a time, on the main session, as with ParallelRuns off.
             _offReason = "their session failed to open: " + ex.Message;
         }
         finally

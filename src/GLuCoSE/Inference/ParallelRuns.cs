@@ -44,8 +44,8 @@ internal sealed class ParallelRuns : IDisposable
 
     /// <summary>
     /// The fewest padded tokens a bulk batch needs to be split between the lanes. Below it the halves gain nothing:
-    /// splitting every batch of 32 JSTS sentences (about 300 padded tokens) made fp32 <c>Encode</c> 2% slower
-    /// (benchmarks' <c>throughput --lanes both</c>); with this floor, batches of 1,024 tokens (the CPU default) run
+    /// splitting every batch of 32 JSTS sentences (about 300 padded tokens) made fp32 <c>Encode</c> 2% slower, though
+    /// int8 12% faster (benchmarks' <c>throughput --lanes both</c>; one floor for both graphs); with this floor, batches of 1,024 tokens (the CPU default) run
     /// 8.5% (fp32) and 18% (int8) faster split than whole (<c>policies</c>, 128:1024 against 128:1024/off).
     /// </summary>
     public const int MinBulkBatchTokens = 512;
@@ -53,7 +53,7 @@ internal sealed class ParallelRuns : IDisposable
     /// <summary>
     /// The most padded tokens per lane when a bulk batch is split between the lanes. Larger runs go as fast or faster
     /// on all the threads: two one-thread runs side by side against one two-thread run of the same shape gave −1% at
-    /// 128 × 16 tokens, −9% at 128 × 40 and −11% at 32 × 64 (<c>shapes</c>, fp32; int8 alike).
+    /// 128 × 16 tokens, −9% at 128 × 40 and −11% at 32 × 64 for fp32, and 0%, −3% and −8% for int8 (<c>shapes</c>).
     /// </summary>
     public const int MaxBulkRunTokens = 1024;
 

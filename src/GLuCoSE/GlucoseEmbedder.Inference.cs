@@ -23,7 +23,7 @@ public sealed partial class GlucoseEmbedder
     internal System.Threading.Tasks.Task LanesOpened => _runners.LanesOpened;
 
     /// <summary>Gets whether the lanes are on, opening, or off and why.</summary>
-    internal string MicroBatchLanes => _runners.LanesState;
+    internal string LanesState => _runners.LanesState;
 
     /// <summary>Gets or sets whether micro-batches and bulk batches may use the lanes (the benchmarks compare both in one process).</summary>
     internal bool UseLanes { get; set; } = true;

@@ -63,7 +63,7 @@ internal static class PoliciesBenchmark
             {
                 Console.WriteLine(
                     $"{file} {policies[p],-14} {corpus.Length * rounds / seconds[p]:F1} sent/s  {seconds[0] / seconds[p]:F3}x {policies[0]}" +
-                    $"  ({embedders[p].BatchSize} texts, {embedders[p].MaxBatchTokens} tokens per run; lanes {(embedders[p].UseLanes ? embedders[p].MicroBatchLanes : "off")})");
+                    $"  ({embedders[p].BatchSize} texts, {embedders[p].MaxBatchTokens} tokens per run; lanes {(embedders[p].UseLanes ? embedders[p].LanesState : "off")})");
             }
         }
         finally

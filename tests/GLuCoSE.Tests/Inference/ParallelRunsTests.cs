@@ -116,7 +116,7 @@ public sealed class ParallelRunsTests : IDisposable
         using GlucoseEmbedder embedder = GlucoseEmbedder.Create(TestPaths.TinyModel, Options(cache: true));
         await embedder.LanesOpened.WaitAsync(TestContext.Current.CancellationToken);
         Assert.NotNull(embedder.LaneEncoder);
-        Assert.Equal("on", embedder.MicroBatchLanes);
+        Assert.Equal("on", embedder.LanesState);
         var actual = new float[texts.Length][];
         for (int attempt = 0; attempt < 20 && embedder.LaneBatches == 0; attempt++)
         {
@@ -147,7 +147,7 @@ public sealed class ParallelRunsTests : IDisposable
         string[] texts = [.. Sentences.Take(300), string.Concat(Sentences.Take(40)), string.Concat(Sentences.Take(30, skip: 50))];
         using GlucoseEmbedder embedder = GlucoseEmbedder.Create(TestPaths.TinyModel, Options(cache: true));
         await embedder.LanesOpened.WaitAsync(TestContext.Current.CancellationToken);
-        Assert.Equal("on", embedder.MicroBatchLanes);
+        Assert.Equal("on", embedder.LanesState);
 
         embedder.UseLanes = false;
         float[][] expected = embedder.Encode(texts);
@@ -176,13 +176,13 @@ public sealed class ParallelRunsTests : IDisposable
         {
             await disabled.LanesOpened.WaitAsync(TestContext.Current.CancellationToken);
             Assert.Null(disabled.LaneEncoder);
-            Assert.Equal("off: ParallelRuns is false", disabled.MicroBatchLanes);
+            Assert.Equal("off: ParallelRuns is false", disabled.LanesState);
         }
 
         using GlucoseEmbedder single = GlucoseEmbedder.Create(TestPaths.TinyModel, Options(cache: true, threads: 1));
         await single.LanesOpened.WaitAsync(TestContext.Current.CancellationToken);
         Assert.Null(single.LaneEncoder);
-        Assert.Equal("off: one intra-op thread", single.MicroBatchLanes);
+        Assert.Equal("off: one intra-op thread", single.LanesState);
     }
 
     [Fact]
@@ -204,8 +204,8 @@ public sealed class ParallelRunsTests : IDisposable
         await embedder.LanesOpened.WaitAsync(TestContext.Current.CancellationToken);
 
         Assert.Null(embedder.LaneEncoder);
-        Assert.StartsWith("off: only 0% of the weights can be shared", embedder.MicroBatchLanes, StringComparison.Ordinal);
-        Assert.Contains("OptimizedModelCacheDirectory", embedder.MicroBatchLanes, StringComparison.Ordinal);
+        Assert.StartsWith("off: only 0% of the weights can be shared", embedder.LanesState, StringComparison.Ordinal);
+        Assert.Contains("OptimizedModelCacheDirectory", embedder.LanesState, StringComparison.Ordinal);
         Assert.Equal(expected, embedder.Encode(texts));
     }
 

@@ -28,6 +28,9 @@ public sealed partial class GlucoseEmbedder
     /// <summary>Gets or sets whether micro-batches and bulk batches may use the lanes (the benchmarks compare both in one process).</summary>
     internal bool UseLanes { get; set; } = true;
 
+    // Each lane's list of the sequences it runs: used only within the model's turn (one batch at a time), so shared.
+    private readonly List<int[]>[] _laneMembers = [new(), new()];
+
     /// <summary>Gets how many micro-batches and bulk batches ran on the two lanes (diagnostics for the benchmarks and tests).</summary>
     internal long LaneBatches => Interlocked.Read(ref _laneBatches);
 
@@ -120,7 +123,6 @@ public sealed partial class GlucoseEmbedder
 
         int width = _encoder.HiddenSize;
         var batch = new List<int[]>(_options.EffectiveBatchSize);
-        List<int[]>[] laneMembers = [new(), new()];
         foreach ((int start, int count) in BatchPlanner.Plan(lengths, _options.EffectiveBatchSize, _options.EffectiveMaxBatchTokens))
         {
             call.CancellationToken.ThrowIfCancellationRequested();
@@ -136,7 +138,7 @@ public sealed partial class GlucoseEmbedder
                     lanes.Run((lane, encoder, buffers) =>
                     {
                         (int laneStart, int laneCount) = lane == 0 ? (start, half) : (start + half, count - half);
-                        List<int[]> members = laneMembers[lane];
+                        List<int[]> members = _laneMembers[lane];
                         members.Clear();
                         for (int b = 0; b < laneCount; b++)
                         {
@@ -203,10 +205,9 @@ public sealed partial class GlucoseEmbedder
             Interlocked.Increment(ref _laneBatches);
             parallelRuns.Run((lane, encoder, buffers) =>
             {
-                var members = new List<int[]>();
                 foreach ((int Start, int Count) span in lane == 0 ? lanes.First : lanes.Second)
                 {
-                    RunGroup(requests, span, members, encoder, buffers);
+                    RunGroup(requests, span, _laneMembers[lane], encoder, buffers);
                 }
             });
             return;

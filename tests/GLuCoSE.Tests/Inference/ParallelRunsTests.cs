@@ -120,15 +120,18 @@ public sealed class ParallelRunsTests : IDisposable
         var actual = new float[texts.Length][];
         for (int attempt = 0; attempt < 20 && embedder.LaneBatches == 0; attempt++)
         {
+            // Dedicated threads, not the thread pool: on a machine with one core the pool would start them one by one.
             using var start = new Barrier(16);
-            Parallel.For(0, 16, new ParallelOptions { MaxDegreeOfParallelism = 16 }, worker =>
+            Thread[] workers = [.. Enumerable.Range(0, 16).Select(worker => new Thread(() =>
             {
                 start.SignalAndWait();
                 for (int i = worker; i < texts.Length; i += 16)
                 {
                     actual[i] = embedder.Encode(texts[i]);
                 }
-            });
+            }))];
+            Array.ForEach(workers, w => w.Start());
+            Array.ForEach(workers, w => w.Join());
 
             for (int i = 0; i < texts.Length; i++)
             {

@@ -52,9 +52,40 @@ public sealed partial class GlucoseEmbedder
         CancellationToken cancellationToken)
     {
         // Fail on a bad option before a 440 MB download, not after.
-        Validate((options ?? new GlucoseEmbedderOptions()).Clone());
-        string folder = await (source ?? GlucoseModelSource.Default).DownloadCoreAsync(environment, progress, cancellationToken).ConfigureAwait(false);
+        GlucoseEmbedderOptions settings = (options ?? new GlucoseEmbedderOptions()).Clone();
+        Validate(settings);
+        source ??= GlucoseModelSource.Default;
+        string folder = await source.DownloadCoreAsync(environment, progress, cancellationToken).ConfigureAwait(false);
         cancellationToken.ThrowIfCancellationRequested();
-        return Create(folder, options);
+
+        // Only in the download cache: a local folder of the caller's gets nothing written beside it.
+        if (source.LocalDirectory is null && AlignedWeightsCache(folder, settings) is string cache)
+        {
+            settings.OptimizedModelCacheDirectory = cache;
+        }
+
+        return Create(folder, settings);
     }
+
+    /// <summary>
+    /// The optimized-model cache folder <see cref="CreateAsync"/> gives a downloaded graph whose weights the lanes
+    /// cannot share in place (the public opset-11 export keeps them inside the graph file at unaligned offsets):
+    /// beside the model's cache folder, so that copying that folder to another machine does not take it along. Null
+    /// where the lanes are off anyway, the weights can be shared, or the caller chose a cache folder.
+    /// </summary>
+    internal static string? AlignedWeightsCache(string modelFolder, GlucoseEmbedderOptions settings)
+    {
+        string graph = Path.Combine(modelFolder, settings.ModelFileName);
+        if (!File.Exists(graph))
+        {
+            graph = Path.Combine(modelFolder, "onnx", settings.ModelFileName);
+        }
+
+        return File.Exists(graph) && Inference.ModelRunners.NeedAlignedWeights(graph, settings)
+            ? Path.TrimEndingDirectorySeparator(Path.GetFullPath(modelFolder)) + AlignedWeightsCacheSuffix
+            : null;
+    }
+
+    /// <summary>The suffix of the folder beside a downloaded model's cache folder that holds its optimized graph.</summary>
+    internal const string AlignedWeightsCacheSuffix = ".onnxruntime";
 }

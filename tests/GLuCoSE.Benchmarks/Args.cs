@@ -38,6 +38,9 @@ internal sealed class Args
 
     public int Int(string name, int fallback) => _values.TryGetValue(name, out string? value) ? int.Parse(value, CultureInfo.InvariantCulture) : fallback;
 
+    /// <summary>The option's value, or null (the library's default) when it is not given.</summary>
+    public int? OptionalInt(string name) => _values.TryGetValue(name, out string? value) ? int.Parse(value, CultureInfo.InvariantCulture) : null;
+
     public int[] Ints(string name, int[] fallback) =>
         _values.TryGetValue(name, out string? value) ? Array.ConvertAll(value.Split(','), s => int.Parse(s, CultureInfo.InvariantCulture)) : fallback;
 

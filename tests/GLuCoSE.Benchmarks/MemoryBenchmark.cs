@@ -14,15 +14,16 @@ internal static class MemoryBenchmark
         var options = new GlucoseEmbedderOptions
         {
             ModelFileName = args.Optional("--variant") == "int8" ? "model_int8.onnx" : "model.onnx",
-            BatchSize = args.Int("--batch-size", 32),
-            MaxBatchTokens = args.Int("--max-batch-tokens", 0),
+            // The library's batching defaults unless given (until this session: 32 texts and no token budget).
+            BatchSize = args.OptionalInt("--batch-size"),
+            MaxBatchTokens = args.OptionalInt("--max-batch-tokens"),
             ParallelRuns = args.Optional("--lanes") != "off",
             OptimizedModelCacheDirectory = args.Optional("--cache"),
         };
 
         Console.WriteLine($"# {Machine.Describe()}; before load: RSS {Machine.RssMiB():F0} MiB");
         using GlucoseEmbedder embedder = Ready.Create(model, options);
-        Console.WriteLine($"after load: RSS {Machine.RssMiB():F0} MiB, handles {Machine.HandleCount()}");
+        Console.WriteLine($"after load: RSS {Machine.RssMiB():F0} MiB, handles {Machine.HandleCount()}; batches of up to {embedder.BatchSize} texts and {embedder.MaxBatchTokens} padded tokens");
         double second = 0;
         double last = 0;
         for (int pass = 1; pass <= passes; pass++)

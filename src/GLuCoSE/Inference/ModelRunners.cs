@@ -49,10 +49,34 @@ internal sealed class ModelRunners : IDisposable
     /// <summary>Gets whether the lanes are on, opening, or off and why (for the load log and diagnostics).</summary>
     public string LanesState => _lanes is not null ? "on" : LanesOpened.IsCompleted ? "off: " + _offReason : "opening";
 
+    /// <summary>
+    /// Whether the lanes would open for <paramref name="modelPath"/> with <paramref name="options"/> but for weights the
+    /// sessions cannot share in place (weights inside the graph file at unaligned offsets, as in the public opset-11
+    /// export of GLuCoSE-base-ja): an optimized-model cache entry, whose weights lie aligned in a data file, would
+    /// let them open. False when the file cannot be read as ONNX (the load reports that).
+    /// </summary>
+    public static bool NeedAlignedWeights(string modelPath, GlucoseEmbedderOptions options)
+    {
+        if (!options.ParallelRuns || options.ExecutionProvider != GlucoseExecutionProvider.Cpu || Threads(options) < 2
+            || options.OptimizedModelCacheDirectory is not null)
+        {
+            return false;
+        }
+
+        try
+        {
+            return SharedWeights.ShareableFraction(modelPath) < MinSharedFraction;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidDataException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>Opens the main session and proves it with <see cref="OnnxEncoder.Probe"/>; the lanes follow in the background.</summary>
     public static ModelRunners Open(string modelPath, GlucoseEmbedderOptions options, int vocabularySize, string tokenizerPath)
     {
-        int threads = options.IntraOpNumThreads is int t && t > 0 ? t : Environment.ProcessorCount;
+        int threads = Threads(options);
         string offReason;
         if (!options.ParallelRuns)
         {
@@ -112,6 +136,9 @@ internal sealed class ModelRunners : IDisposable
             weights.Trim();
         }
     }
+
+    private static int Threads(GlucoseEmbedderOptions options) =>
+        options.IntraOpNumThreads is int t && t > 0 ? t : Environment.ProcessorCount;
 
     // Null when the weights cannot be shared, or anything about the shared load fails: the caller then opens one
     // session the plain way, which reports a bad model with ONNX Runtime's own message.

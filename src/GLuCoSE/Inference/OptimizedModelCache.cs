@@ -23,7 +23,7 @@ namespace GLuCoSE.Inference;
 /// temporary files older than a day (a writer that died) are deleted. A folder that cannot be written to costs the
 /// speed-up only: the model loads as it would without a cache.</para>
 /// </remarks>
-internal static class OptimizedModelCache
+internal static partial class OptimizedModelCache
 {
     private const char FormatVersion = '1';
     private const string DataSuffix = ".data";
@@ -96,6 +96,10 @@ internal static class OptimizedModelCache
             {
                 options.OptimizedModelFilePath = temporary;
 
+                // ONNX Runtime warns on the console that an optimized graph may hold hardware-specific nodes; the entry's
+                // key holds the CPU's instruction sets for that reason, so the warning tells the user nothing.
+                options.LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR;
+
                 // The weights go to a data file beside the entry (a graph saved without this keeps pointing at the
                 // model's own external-data file by a relative path, which the cache folder does not have). The data
                 // file's name is unique to this writer, so two processes filling one entry never write the same file.
@@ -155,7 +159,27 @@ internal static class OptimizedModelCache
 
         (InferenceSession session, _) = Open(cacheDirectory, modelPath, createOptions);
         session.Dispose();
+        ReleaseFreedHeap();
         return (File.Exists(entry) ? entry : null, false);
+    }
+
+    // The session that wrote the entry held a plain copy of the weights; glibc keeps most of that freed memory in the
+    // process (fp32 GLuCoSE: 330 MiB more resident for the life of the process) unless asked to give it back.
+    private static void ReleaseFreedHeap()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return;
+        }
+
+        try
+        {
+            _ = NativeMethods.malloc_trim(0);
+        }
+        catch (Exception ex) when (ex is DllNotFoundException or EntryPointNotFoundException)
+        {
+            // Not glibc (musl has no malloc_trim): nothing to ask.
+        }
     }
 
     /// <summary>Deletes an entry that ONNX Runtime could not load, with its weights, so that the next load writes it again.</summary>
@@ -241,5 +265,11 @@ internal static class OptimizedModelCache
         {
             // Left for the next load to overwrite.
         }
+    }
+
+    private static partial class NativeMethods
+    {
+        [LibraryImport("libc")]
+        public static partial int malloc_trim(nuint pad);
     }
 }

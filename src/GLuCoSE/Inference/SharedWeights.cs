@@ -59,6 +59,24 @@ internal sealed partial class SharedWeights : IDisposable
         }
     }
 
+    /// <summary>
+    /// Gets the share of the large weights' bytes of <paramref name="modelPath"/> that <see cref="Map"/> would share:
+    /// those aligned to their element size in their file. Reads the graph's structure only; maps nothing.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The file is not a well-formed ONNX protobuf.</exception>
+    public static double ShareableFraction(string modelPath, long minBytes = 64 * 1024)
+    {
+        long total = 0;
+        long shareable = 0;
+        foreach (OnnxInitializer initializer in OnnxInitializers.Read(modelPath, minBytes))
+        {
+            total += initializer.Length;
+            shareable += IsAligned(initializer) ? initializer.Length : 0;
+        }
+
+        return total == 0 ? 0 : (double)shareable / total;
+    }
+
     /// <summary>Adds the shared weights to <paramref name="options"/>; open the session with <see cref="Container"/>.</summary>
     public void AddTo(SessionOptions options)
     {
@@ -111,8 +129,7 @@ internal sealed partial class SharedWeights : IDisposable
         foreach (OnnxInitializer initializer in initializers)
         {
             total += initializer.Length;
-            int elementSize = (int)(initializer.Length / Math.Max(1, Count(initializer.Dimensions)));
-            if (elementSize == 0 || initializer.Offset % elementSize != 0)
+            if (!IsAligned(initializer))
             {
                 continue;
             }
@@ -139,6 +156,13 @@ internal sealed partial class SharedWeights : IDisposable
 
         SharedBytes = shared;
         SharedFraction = total == 0 ? 0 : (double)shared / total;
+    }
+
+    // Whether the tensor's bytes start at a multiple of its element size, so that they can be read in place.
+    private static bool IsAligned(OnnxInitializer initializer)
+    {
+        int elementSize = (int)(initializer.Length / Math.Max(1, Count(initializer.Dimensions)));
+        return elementSize != 0 && initializer.Offset % elementSize == 0;
     }
 
     private static long Count(long[] dimensions)

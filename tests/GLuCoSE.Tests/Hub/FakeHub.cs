@@ -34,7 +34,10 @@ internal sealed partial class FakeHub : IDisposable
     private readonly ConcurrentDictionary<string, (long Bytes, int Times, bool Hang)> _cuts = new(StringComparer.Ordinal);
     private readonly Task _acceptLoop;
 
-    public FakeHub(string repository = GlucoseModelSource.DefaultRepository, string revision = GlucoseModelSource.DefaultRevision)
+    /// <param name="repository">The repository it serves.</param>
+    /// <param name="revision">The revision it serves.</param>
+    /// <param name="onnxFile">The tiny model's graph it serves as the ONNX export (e.g. <c>model_opset11.onnx</c>).</param>
+    public FakeHub(string repository = GlucoseModelSource.DefaultRepository, string revision = GlucoseModelSource.DefaultRevision, string onnxFile = "model.onnx")
     {
         Repository = repository;
         Revision = revision;
@@ -44,7 +47,7 @@ internal sealed partial class FakeHub : IDisposable
         }
 
         _files["/cdn/sentencepiece.bpe.model"] = _files[HubPath("sentencepiece.bpe.model")];
-        _files[OnnxPath] = File.ReadAllBytes(Path.Combine(TestPaths.TinyModel, "model.onnx"));
+        _files[OnnxPath] = File.ReadAllBytes(Path.Combine(TestPaths.TinyModel, onnxFile));
         _listener = new TcpListener(IPAddress.Loopback, 0);
         _listener.Start();
         Port = ((IPEndPoint)_listener.LocalEndpoint).Port;

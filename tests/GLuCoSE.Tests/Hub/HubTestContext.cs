@@ -18,9 +18,10 @@ internal sealed class HubTestContext : IDisposable
 {
     private readonly HttpClient _httpClient;
 
-    public HubTestContext()
+    /// <param name="onnxFile">The tiny model's graph the hub serves as the ONNX export.</param>
+    public HubTestContext(string onnxFile = "model.onnx")
     {
-        Hub = new FakeHub();
+        Hub = new FakeHub(onnxFile: onnxFile);
         CacheRoot = Path.Combine(Path.GetTempPath(), "glucose-cache-test-" + Guid.NewGuid().ToString("N"));
         Variables = new Dictionary<string, string>(StringComparer.Ordinal)
         {
@@ -57,8 +58,8 @@ internal sealed class HubTestContext : IDisposable
     public string CachedFile(string file) => Path.Combine(ModelFolder, file.Replace('/', Path.DirectorySeparatorChar));
 
     /// <summary>Runs GlucoseEmbedder.CreateAsync in this world, canceled with the test.</summary>
-    public Task<GlucoseEmbedder> CreateAsync(GlucoseModelSource? source = null, IProgress<DownloadProgress>? progress = null) =>
-        CreateCancelableAsync(source, progress, TestContext.Current.CancellationToken);
+    public Task<GlucoseEmbedder> CreateAsync(GlucoseModelSource? source = null, IProgress<DownloadProgress>? progress = null, GlucoseEmbedderOptions? options = null) =>
+        GlucoseEmbedder.CreateCoreAsync(source, options, progress, Environment, TestContext.Current.CancellationToken);
 
     public Task<GlucoseEmbedder> CreateCancelableAsync(GlucoseModelSource? source, IProgress<DownloadProgress>? progress, CancellationToken cancellationToken) =>
         GlucoseEmbedder.CreateCoreAsync(source, options: null, progress, Environment, cancellationToken);

@@ -269,6 +269,63 @@ public sealed class ModelDownloadTests
         Assert.Empty(context.Hub.Requests);
     }
 
+    [Fact]
+    public async Task CreateAsync_GraphWithUnalignedWeights_KeepsAnAlignedCopyBesideTheCacheAndOpensTheLanes()
+    {
+        // The opset-11 graph, like the public export of GLuCoSE-base-ja, has its weights inside the file at odd offsets.
+        using var context = new HubTestContext(onnxFile: "model_opset11.onnx");
+        var options = new GlucoseEmbedderOptions { IntraOpNumThreads = 2 };
+
+        using GlucoseEmbedder embedder = await context.CreateAsync(options: options);
+        await embedder.LanesOpened.WaitAsync(TestContext.Current.CancellationToken);
+
+        Assert.Equal("on", embedder.LanesState);
+        Assert.Null(options.OptimizedModelCacheDirectory);
+        string cache = context.ModelFolder + GlucoseEmbedder.AlignedWeightsCacheSuffix;
+        Assert.Single(Directory.GetFiles(cache, "*.onnx"));
+        Assert.Equal([Path.Combine(context.ModelFolder, "1_Pooling")], Directory.GetDirectories(context.ModelFolder));
+        AssertManifestMatches(context);
+
+        // Without that copy the lanes stay off for this graph, and the embeddings are the same either way.
+        using GlucoseEmbedder plain = GlucoseEmbedder.Create(context.ModelFolder, options);
+        await plain.LanesOpened.WaitAsync(TestContext.Current.CancellationToken);
+        Assert.StartsWith("off: only", plain.LanesState, StringComparison.Ordinal);
+        Assert.Equal(plain.Encode(Sentences), embedder.Encode(Sentences));
+        Assert.Equal(plain.Encode(Sentences[2]), embedder.Encode(Sentences[2]));
+
+        // The next load finds the copy.
+        using GlucoseEmbedder again = await context.CreateAsync(options: options);
+        Assert.Single(Directory.GetFiles(cache, "*.onnx"));
+    }
+
+    [Theory]
+    [InlineData("model.onnx", true, null)]
+    [InlineData("model_opset11.onnx", false, null)]
+    [InlineData("model_opset11.onnx", true, 1)]
+    public async Task CreateAsync_NoAlignedCopy_WhereTheWeightsShareInPlaceOrTheLanesAreOff(string onnxFile, bool parallelRuns, int? threads)
+    {
+        using var context = new HubTestContext(onnxFile);
+
+        (await context.CreateAsync(options: new GlucoseEmbedderOptions { ParallelRuns = parallelRuns, IntraOpNumThreads = threads ?? 2 })).Dispose();
+
+        Assert.True(File.Exists(context.CachedFile("model.onnx")));
+        Assert.False(Directory.Exists(context.ModelFolder + GlucoseEmbedder.AlignedWeightsCacheSuffix));
+    }
+
+    [Fact]
+    public async Task CreateAsync_CacheFolderChosenByTheCaller_IsTheOneUsed()
+    {
+        using var context = new HubTestContext(onnxFile: "model_opset11.onnx");
+        string chosen = Path.Combine(context.CacheRoot, "chosen");
+
+        using GlucoseEmbedder embedder = await context.CreateAsync(options: new GlucoseEmbedderOptions { IntraOpNumThreads = 2, OptimizedModelCacheDirectory = chosen });
+        await embedder.LanesOpened.WaitAsync(TestContext.Current.CancellationToken);
+
+        Assert.Equal("on", embedder.LanesState);
+        Assert.Single(Directory.GetFiles(chosen, "*.onnx"));
+        Assert.False(Directory.Exists(context.ModelFolder + GlucoseEmbedder.AlignedWeightsCacheSuffix));
+    }
+
     internal static void AssertEncodesLikeTinyModel(GlucoseEmbedder embedder)
     {
         using GlucoseEmbedder local = GlucoseEmbedder.Create(TestPaths.TinyModel);

@@ -26,6 +26,11 @@ public sealed partial class GlucoseEmbedder
     /// <para>Thread safety: calls for the same source may run at once, in one process or several; one downloads while
     /// the others wait for it. Loading the model (after the download) runs on the calling thread, as
     /// <see cref="Create"/> does.</para>
+    /// <para>A downloaded graph whose weights the two sessions of <see cref="GlucoseEmbedderOptions.ParallelRuns"/> cannot
+    /// share in place (weights inside the graph file at unaligned offsets, as in the public opset-11 export) is loaded
+    /// with an optimized-model cache beside the model's cache folder, unless
+    /// <see cref="GlucoseEmbedderOptions.OptimizedModelCacheDirectory"/> is set or the lanes are off: the first load
+    /// writes it (the model's size again on disk, a few seconds), later loads are faster and hold the weights once.</para>
     /// </remarks>
     /// <exception cref="ArgumentOutOfRangeException">An option is out of its range.</exception>
     /// <exception cref="ArgumentException">A property of <paramref name="source"/> is not valid.</exception>

@@ -111,7 +111,9 @@ public sealed class GlucoseEmbedderOptions
     /// shared initializers, with one container for the pre-packed matrices), so it costs its activations only. That needs
     /// the weights at offsets their element type can be read from: true of external-data files (and of the
     /// <see cref="OptimizedModelCacheDirectory"/> entries); a graph with misaligned weights inside it runs without the
-    /// lanes. Embeddings are bit-identical either way.</para>
+    /// lanes, unless <see cref="OptimizedModelCacheDirectory"/> is set. <see cref="GlucoseEmbedder.CreateAsync"/> sets a
+    /// cache folder itself for a downloaded graph of that kind (such as the public opset-11 export of GLuCoSE-base-ja).
+    /// Embeddings are bit-identical either way.</para>
     /// <para>See the README's performance section for the measurements.</para>
     /// </remarks>
     public bool ParallelRuns { get; set; } = true;
@@ -131,6 +133,11 @@ public sealed class GlucoseEmbedderOptions
     /// and the old one is never read again (delete the folder to reclaim the space). A folder that cannot be written
     /// to costs only the speed-up. The graphs in the folder are loaded like the model itself: give it the same
     /// protection as the model folder (writable by this app only).</para>
+    /// <para>Null does not always mean no cache with <see cref="GlucoseEmbedder.CreateAsync"/>: a downloaded graph whose
+    /// weights lie inside the graph file at offsets the two sessions of <see cref="ParallelRuns"/> cannot share (the
+    /// public opset-11 export of GLuCoSE-base-ja) gets a cache folder beside the model's download folder,
+    /// <c>&lt;revision&gt;.onnxruntime</c>, so that the lanes open and the weights are held once. Set
+    /// <see cref="ParallelRuns"/> to false to keep nothing there.</para>
     /// </remarks>
     public string? OptimizedModelCacheDirectory { get; set; }
 

@@ -80,13 +80,8 @@ public sealed partial class GlucoseEmbedder
     /// </summary>
     internal static string? AlignedWeightsCache(string modelFolder, GlucoseEmbedderOptions settings)
     {
-        string graph = Path.Combine(modelFolder, settings.ModelFileName);
-        if (!File.Exists(graph))
-        {
-            graph = Path.Combine(modelFolder, "onnx", settings.ModelFileName);
-        }
-
-        return File.Exists(graph) && Inference.ModelRunners.NeedAlignedWeights(graph, settings)
+        return Inference.ModelFolder.FindGraph(modelFolder, settings.ModelFileName) is string graph
+            && Inference.ModelRunners.NeedAlignedWeights(graph, settings)
             ? Path.TrimEndingDirectorySeparator(Path.GetFullPath(modelFolder)) + AlignedWeightsCacheSuffix
             : null;
     }

@@ -45,19 +45,9 @@ internal sealed class ModelFolder
         }
 
         string fullDirectory = Path.GetFullPath(directory);
-        string modelPath = Path.Combine(fullDirectory, modelFileName);
-        if (!File.Exists(modelPath))
-        {
-            string huggingFaceLayout = Path.Combine(fullDirectory, "onnx", modelFileName);
-            if (!File.Exists(huggingFaceLayout))
-            {
-                throw new FileNotFoundException(
-                    $"'{modelFileName}' not found in model folder '{fullDirectory}' (nor in its onnx/ subfolder). {Layout}",
-                    modelPath);
-            }
-
-            modelPath = huggingFaceLayout;
-        }
+        string modelPath = FindGraph(fullDirectory, modelFileName) ?? throw new FileNotFoundException(
+            $"'{modelFileName}' not found in model folder '{fullDirectory}' (nor in its onnx/ subfolder). {Layout}",
+            Path.Combine(fullDirectory, modelFileName));
 
         string tokenizerPath = Path.Combine(fullDirectory, TokenizerFileName);
         if (!File.Exists(tokenizerPath))
@@ -72,6 +62,14 @@ internal sealed class ModelFolder
         folder.MaxPositions = ReadInt(Path.Combine(fullDirectory, "config.json"), "max_position_embeddings") - 2;
         folder.VocabularySize = ReadInt(Path.Combine(fullDirectory, "config.json"), "vocab_size");
         return folder;
+    }
+
+    /// <summary>Gets the graph's path: <paramref name="modelFileName"/> in the folder or its <c>onnx/</c> subfolder (the Hugging Face layout); null when neither exists.</summary>
+    public static string? FindGraph(string directory, string modelFileName)
+    {
+        string modelPath = Path.Combine(directory, modelFileName);
+        string huggingFaceLayout = Path.Combine(directory, "onnx", modelFileName);
+        return File.Exists(modelPath) ? modelPath : File.Exists(huggingFaceLayout) ? huggingFaceLayout : null;
     }
 
     private static int? ReadInt(string path, string property)

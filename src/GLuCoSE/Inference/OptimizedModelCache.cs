@@ -157,10 +157,33 @@ internal static partial class OptimizedModelCache
             return (entry, true);
         }
 
+        if (!CanWrite(cacheDirectory))
+        {
+            // Writing the entry would load the model once for nothing (a read-only file system, say).
+            return (null, false);
+        }
+
         (InferenceSession session, _) = Open(cacheDirectory, modelPath, createOptions);
         session.Dispose();
         ReleaseFreedHeap();
         return (File.Exists(entry) ? entry : null, false);
+    }
+
+    private static bool CanWrite(string cacheDirectory)
+    {
+        try
+        {
+            Directory.CreateDirectory(cacheDirectory);
+            using (new FileStream(Path.Combine(cacheDirectory, $".write-probe-{Guid.NewGuid():N}"), FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.DeleteOnClose))
+            {
+            }
+
+            return true;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
     }
 
     // The session that wrote the entry held a plain copy of the weights; glibc keeps most of that freed memory in the

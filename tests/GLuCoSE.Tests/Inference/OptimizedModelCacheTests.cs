@@ -92,6 +92,26 @@ public sealed class OptimizedModelCacheTests : IDisposable
     }
 
     [Fact]
+    public void EnsureEntry_UnwritableFolder_ReturnsNoEntryWithoutLoadingTheModel()
+    {
+        Directory.CreateDirectory(_cache);
+        string file = Path.Combine(_cache, "a-file");
+        File.WriteAllText(file, "not a folder");
+        int sessions = 0;
+
+        (string? entry, bool existed) = OptimizedModelCache.EnsureEntry(Path.Combine(file, "cache"), Path.Combine(TestPaths.TinyModel, "model.onnx"), () =>
+        {
+            sessions++;
+            return OnnxEncoder.CreateSessionOptions(GlucoseExecutionProvider.Cpu, 1);
+        });
+
+        Assert.Null(entry);
+        Assert.False(existed);
+        Assert.Equal(0, sessions);
+        Assert.Equal(["a-file"], Directory.GetFileSystemEntries(_cache).Select(Path.GetFileName));
+    }
+
+    [Fact]
     public void ConcurrentFirstCreatesLeaveOneEntryAndNoTemporaryFiles()
     {
         float[][][] results = new float[4][][];

@@ -13,6 +13,12 @@ public sealed partial class GlucoseEmbedder
     /// <summary>Gets how many micro-batches of concurrent single texts have run and how many texts they held.</summary>
     internal (long Batches, long Texts) MicroBatchStatistics => _batcher.SingleStatistics;
 
+    /// <summary>Gets how many callers wait for their turn on the model (tests).</summary>
+    internal int QueuedTurns => _batcher.QueueLength;
+
+    /// <summary>Runs <paramref name="work"/> in a turn of its own on the model, as a bulk batch does (tests hold the model while callers queue).</summary>
+    internal void RunExclusive(Action work) => _batcher.RunExclusive(work);
+
     /// <summary>Gets the main model runner (diagnostics for the benchmarks).</summary>
     internal OnnxEncoder Encoder => _encoder;
 

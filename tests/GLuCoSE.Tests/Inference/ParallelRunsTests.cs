@@ -117,29 +117,36 @@ public sealed class ParallelRunsTests : IDisposable
         await embedder.LanesOpened.WaitAsync(TestContext.Current.CancellationToken);
         Assert.NotNull(embedder.LaneEncoder);
         Assert.Equal("on", embedder.LanesState);
+
+        // The model is held while 16 callers queue, so that they form one micro-batch whatever the machine's speed
+        // (with one core, callers that merely race each other rarely queue eight at once).
         var actual = new float[texts.Length][];
-        for (int attempt = 0; attempt < 20 && embedder.LaneBatches == 0; attempt++)
+        for (int first = 0; first < texts.Length; first += 16)
         {
-            // Dedicated threads, not the thread pool: on a machine with one core the pool would start them one by one.
-            using var start = new Barrier(16);
-            Thread[] workers = [.. Enumerable.Range(0, 16).Select(worker => new Thread(() =>
+            using var held = new ManualResetEventSlim(false);
+            bool allQueued = false;
+            var holder = new Thread(() => embedder.RunExclusive(() =>
             {
-                start.SignalAndWait();
-                for (int i = worker; i < texts.Length; i += 16)
-                {
-                    actual[i] = embedder.Encode(texts[i]);
-                }
-            }))];
+                held.Set();
+                allQueued = SpinWait.SpinUntil(() => embedder.QueuedTurns == 16, TimeSpan.FromSeconds(20));
+            }));
+            holder.Start();
+            held.Wait(TestContext.Current.CancellationToken);
+            int start = first;
+            Thread[] workers = [.. Enumerable.Range(start, 16).Select(i => new Thread(() => actual[i] = embedder.Encode(texts[i])))];
             Array.ForEach(workers, w => w.Start());
             Array.ForEach(workers, w => w.Join());
-
-            for (int i = 0; i < texts.Length; i++)
-            {
-                Assert.Equal(expected[i], actual[i]);
-            }
+            holder.Join();
+            Assert.True(allQueued, $"only {embedder.QueuedTurns} of 16 callers queued while the model was held");
         }
 
-        Assert.True(embedder.LaneBatches > 0, "no micro-batch ran on the lanes in 20 rounds of 16 concurrent callers");
+        for (int i = 0; i < texts.Length; i++)
+        {
+            Assert.Equal(expected[i], actual[i]);
+        }
+
+        Assert.Equal(texts.Length / 16, embedder.MicroBatchStatistics.Batches);
+        Assert.True(embedder.LaneBatches > 0, "no micro-batch of 16 texts ran on the lanes");
     }
 
     [Fact]

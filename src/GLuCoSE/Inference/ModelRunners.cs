@@ -57,8 +57,7 @@ internal sealed class ModelRunners : IDisposable
     /// </summary>
     public static bool NeedAlignedWeights(string modelPath, GlucoseEmbedderOptions options)
     {
-        if (!options.ParallelRuns || options.ExecutionProvider != GlucoseExecutionProvider.Cpu || Threads(options) < 2
-            || options.OptimizedModelCacheDirectory is not null)
+        if (OffByOptions(options) is not null || options.OptimizedModelCacheDirectory is not null)
         {
             return false;
         }
@@ -77,20 +76,8 @@ internal sealed class ModelRunners : IDisposable
     public static ModelRunners Open(string modelPath, GlucoseEmbedderOptions options, int vocabularySize, string tokenizerPath)
     {
         int threads = Threads(options);
-        string offReason;
-        if (!options.ParallelRuns)
-        {
-            offReason = "ParallelRuns is false";
-        }
-        else if (options.ExecutionProvider != GlucoseExecutionProvider.Cpu)
-        {
-            offReason = "they run on the CPU only";
-        }
-        else if (threads < 2)
-        {
-            offReason = "one intra-op thread";
-        }
-        else if (TryOpenShared(modelPath, options, threads, vocabularySize, tokenizerPath, out offReason) is { } shared)
+        string? offReason = OffByOptions(options);
+        if (offReason is null && TryOpenShared(modelPath, options, threads, vocabularySize, tokenizerPath, out offReason) is { } shared)
         {
             return shared;
         }
@@ -106,7 +93,7 @@ internal sealed class ModelRunners : IDisposable
             throw;
         }
 
-        return new ModelRunners(main, null, null, offReason);
+        return new ModelRunners(main, null, null, offReason ?? "");
     }
 
     /// <summary>Waits for the lanes' session to finish opening, then releases every session and the weights.</summary>
@@ -139,6 +126,13 @@ internal sealed class ModelRunners : IDisposable
 
     private static int Threads(GlucoseEmbedderOptions options) =>
         options.IntraOpNumThreads is int t && t > 0 ? t : Environment.ProcessorCount;
+
+    // Why the options alone keep the lanes off; null when the model decides (whether its weights can be shared).
+    private static string? OffByOptions(GlucoseEmbedderOptions options) =>
+        !options.ParallelRuns ? "ParallelRuns is false"
+        : options.ExecutionProvider != GlucoseExecutionProvider.Cpu ? "they run on the CPU only"
+        : Threads(options) < 2 ? "one intra-op thread"
+        : null;
 
     // Null when the weights cannot be shared, or anything about the shared load fails: the caller then opens one
     // session the plain way, which reports a bad model with ONNX Runtime's own message.

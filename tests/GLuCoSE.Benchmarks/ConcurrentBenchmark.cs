@@ -18,7 +18,7 @@ internal static class ConcurrentBenchmark
         string[] corpus = Corpus.FromArgs(args);
         int[] threadCounts = args.Ints("--callers", [1, 4, 32]);
         string file = args.Optional("--variant") == "int8" ? "model_int8.onnx" : "model.onnx";
-        int? threads = args.Optional("--threads") is string t ? int.Parse(t, System.Globalization.CultureInfo.InvariantCulture) : null;
+        int? threads = args.OptionalInt("--threads");
         var options = new GlucoseEmbedderOptions { ModelFileName = file, IntraOpNumThreads = threads, OptimizedModelCacheDirectory = args.Optional("--cache") };
         if (args.Optional("--wait-ms") is string wait)
         {

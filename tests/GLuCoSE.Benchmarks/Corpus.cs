@@ -1,5 +1,4 @@
 using System;
-using System.Globalization;
 using System.IO;
 using System.Text.Json;
 
@@ -21,7 +20,7 @@ internal static class Corpus
     /// </summary>
     public static string[] FromArgs(Args args)
     {
-        string[] texts = Load(args.Required("--corpus"), args.Optional("--sentences") is string n ? int.Parse(n, CultureInfo.InvariantCulture) : null);
+        string[] texts = Load(args.Required("--corpus"), args.OptionalInt("--sentences"));
         int join = args.Int("--join", 1);
         if (join <= 1)
         {

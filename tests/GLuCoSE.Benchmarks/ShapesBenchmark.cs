@@ -17,8 +17,8 @@ internal static class ShapesBenchmark
         string file = args.Optional("--variant") == "int8" ? "model_int8.onnx" : "model.onnx";
         int[] batches = args.Ints("--batches", [1, 2, 4, 8, 16, 32]);
         int[] sequences = args.Ints("--sequences", [8, 16, 32, 64]);
-        int? threads = args.Optional("--threads") is string t ? int.Parse(t, System.Globalization.CultureInfo.InvariantCulture) : null;
-        int parallel = args.Optional("--parallel") is string p ? int.Parse(p, System.Globalization.CultureInfo.InvariantCulture) : 1;
+        int? threads = args.OptionalInt("--threads");
+        int parallel = args.Int("--parallel", 1);
         using SessionOptions options = OnnxEncoder.CreateSessionOptions(GlucoseExecutionProvider.Cpu, threads);
         if (args.Optional("--config") is string config)
         {

@@ -24,7 +24,7 @@ internal static class ThroughputBenchmark
         int[] batchSizes = args.Ints("--batch-sizes", [1, 8, 32, 128]);
         int[] tokenBudgets = args.Ints("--token-budgets", [2048]);
         string[] variants = args.List("--variants", ["fp32", "int8"]);
-        int? threads = args.Optional("--threads") is string t ? int.Parse(t, System.Globalization.CultureInfo.InvariantCulture) : null;
+        int? threads = args.OptionalInt("--threads");
 
         Console.WriteLine($"# {Machine.Describe()}");
         Console.WriteLine($"# {string.Join(' ', Environment.GetCommandLineArgs()[1..])}");

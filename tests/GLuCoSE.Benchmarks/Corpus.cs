@@ -9,8 +9,20 @@ internal static class Corpus
     /// <summary>Reads a JSON array of strings (e.g. jsts-valid-sentences.json), optionally the first <paramref name="limit"/>.</summary>
     public static string[] Load(string path, int? limit)
     {
-        string[] all = JsonSerializer.Deserialize<string[]>(File.ReadAllBytes(path))
-            ?? throw new InvalidDataException($"'{path}' is not a JSON array of strings.");
+        // JsonDocument, not JsonSerializer: no reflection, so a trimmed self-contained publish reads it too.
+        using JsonDocument document = JsonDocument.Parse(File.ReadAllBytes(path));
+        if (document.RootElement.ValueKind != JsonValueKind.Array)
+        {
+            throw new InvalidDataException($"'{path}' is not a JSON array of strings.");
+        }
+
+        var all = new string[document.RootElement.GetArrayLength()];
+        int i = 0;
+        foreach (JsonElement item in document.RootElement.EnumerateArray())
+        {
+            all[i++] = item.GetString() ?? throw new InvalidDataException($"'{path}' is not a JSON array of strings.");
+        }
+
         return limit is int n && n < all.Length ? all[..n] : all;
     }
 

@@ -156,11 +156,16 @@ internal static class ThroughputBenchmark
                     }
                 }
 
-                // Then batch by batch, library and floor taking turns: the ratio the targets are checked on.
+                // Then batch by batch, library and floor taking turns: the ratio the targets are checked on. One pass per
+                // round: a single pass moved the default policy's ratio from 0.97 to 1.07 between two runs of one day.
                 var interleaved = new (double Library, double Floor)[runs.Count];
-                for (int v = 0; v < runs.Count; v++)
+                for (int r = 0; r < rounds; r++)
                 {
-                    interleaved[v] = runs[v].Floor.RunInterleaved(runs[v].Embedder);
+                    for (int v = 0; v < runs.Count; v++)
+                    {
+                        (double lib, double bareRun) = runs[v].Floor.RunInterleaved(runs[v].Embedder);
+                        interleaved[v] = (interleaved[v].Library + lib, interleaved[v].Floor + bareRun);
+                    }
                 }
 
                 for (int v = 0; v < runs.Count; v++)

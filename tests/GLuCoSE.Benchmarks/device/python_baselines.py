@@ -97,7 +97,7 @@ def build_sentence_transformer(model_dir, work):
 
     config = LukeConfig.from_pretrained(model_dir)
     model = LukeModel(config).eval()
-    state = {k: torch.from_numpy(np.ascontiguousarray(v)) for k, v in onnx_to_state_dict(os.path.join(model_dir, "model.onnx")).items()}
+    state = {k: torch.from_numpy(np.array(v, copy=True)) for k, v in onnx_to_state_dict(os.path.join(model_dir, "model.onnx")).items()}
     result = model.load_state_dict(state, strict=False)
     used = [k for k in result.missing_keys if not (k.startswith("entity_embeddings") or k.startswith("pooler")
                                                    or any(q in k for q in ("w2e_query", "e2w_query", "e2e_query")))]

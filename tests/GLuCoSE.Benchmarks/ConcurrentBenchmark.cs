@@ -31,10 +31,11 @@ internal static class ConcurrentBenchmark
         // --also-batched 32:4096: a second yardstick, batched Encode with that batch size and token budget (on its own
         // embedder, timed in the same rounds), e.g. the defaults before they became 128:1024 on the CPU.
         using GlucoseEmbedder? other = args.Optional("--also-batched") is string policy
+            && Args.Policy(policy) is (int otherBatchSize, int otherBatchTokens)
             ? Ready.Create(model, new GlucoseEmbedderOptions
             {
                 ModelFileName = file, IntraOpNumThreads = threads, ParallelRuns = false,
-                BatchSize = Args.Policy(policy).BatchSize, MaxBatchTokens = Args.Policy(policy).MaxBatchTokens,
+                BatchSize = otherBatchSize, MaxBatchTokens = otherBatchTokens,
             })
             : null;
         other?.Encode(corpus.Take(64).ToArray());

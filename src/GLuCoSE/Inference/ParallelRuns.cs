@@ -45,8 +45,9 @@ internal sealed class ParallelRuns : IDisposable
     /// <summary>
     /// The fewest padded tokens a bulk batch needs to be split between the lanes. Below it the halves gain nothing:
     /// splitting every batch of 32 JSTS sentences (about 300 padded tokens) made fp32 <c>Encode</c> 2% slower, though
-    /// int8 12% faster (benchmarks' <c>throughput --lanes both</c>; one floor for both graphs); with this floor, batches of 1,024 tokens (the CPU default) run
-    /// 8.5% (fp32) and 18% (int8) faster split than whole (<c>policies</c>, 128:1024 against 128:1024/off).
+    /// int8 12% faster (benchmarks' <c>throughput --lanes both</c>; one floor for both graphs); with this floor,
+    /// batches of 1,024 tokens (the CPU default) run 8.5% (fp32) and 18% (int8) faster split than whole
+    /// (<c>policies</c>, 128:1024 against 128:1024/off).
     /// </summary>
     public const int MinBulkBatchTokens = 512;
 

@@ -62,13 +62,13 @@ def ort_encode(session, ref, texts, batch_size):
 
 
 def timed(fn, rounds):
-    best, times = None, []
+    """Runs fn rounds times; returns its last result and the seconds of each round."""
+    result, times = None, []
     for _ in range(rounds):
         t = time.perf_counter()
         result = fn()
         times.append(time.perf_counter() - t)
-        best = result
-    return best, times
+    return result, times
 
 
 def onnx_to_state_dict(graph_path):

@@ -59,10 +59,10 @@ internal sealed class HubTestContext : IDisposable
 
     /// <summary>Runs GlucoseEmbedder.CreateAsync in this world, canceled with the test.</summary>
     public Task<GlucoseEmbedder> CreateAsync(GlucoseModelSource? source = null, IProgress<DownloadProgress>? progress = null, GlucoseEmbedderOptions? options = null) =>
-        GlucoseEmbedder.CreateCoreAsync(source, options, progress, Environment, TestContext.Current.CancellationToken);
+        CreateCancelableAsync(source, progress, TestContext.Current.CancellationToken, options);
 
-    public Task<GlucoseEmbedder> CreateCancelableAsync(GlucoseModelSource? source, IProgress<DownloadProgress>? progress, CancellationToken cancellationToken) =>
-        GlucoseEmbedder.CreateCoreAsync(source, options: null, progress, Environment, cancellationToken);
+    public Task<GlucoseEmbedder> CreateCancelableAsync(GlucoseModelSource? source, IProgress<DownloadProgress>? progress, CancellationToken cancellationToken, GlucoseEmbedderOptions? options = null) =>
+        GlucoseEmbedder.CreateCoreAsync(source, options, progress, Environment, cancellationToken);
 
     public void Dispose()
     {

@@ -52,7 +52,7 @@ public sealed class GlucoseEmbedderOptions
     /// The CPU defaults measured fastest on 2 cores of a Zen 5 CPU with the full-size model, against the earlier defaults
     /// (32 texts, 4,096 tokens, no bulk <see cref="ParallelRuns"/>): fp32 +4.8% and int8 +12% on 2,808 JSTS sentences,
     /// +16% and +25% on texts of 118 tokens (the benchmarks' <c>policies</c> command, which lets the policies take turns
-    /// over the corpus; the README's performance section has the table). 64 : 1,024 and 128 : 768 measured within 3%.
+    /// over the corpus; tests/GLuCoSE.Benchmarks/README.md has the table). 64 : 1,024 and 128 : 768 measured within 3%.
     /// The CUDA defaults are the earlier CPU defaults, kept until a GPU measures better ones: runs of 1,024 tokens would
     /// leave a GPU mostly idle.
     /// </remarks>
@@ -114,7 +114,7 @@ public sealed class GlucoseEmbedderOptions
     /// lanes, unless <see cref="OptimizedModelCacheDirectory"/> is set. <see cref="GlucoseEmbedder.CreateAsync"/> sets a
     /// cache folder itself for a downloaded graph of that kind (such as the public opset-11 export of GLuCoSE-base-ja).
     /// Embeddings are bit-identical either way.</para>
-    /// <para>See the README's performance section for the measurements.</para>
+    /// <para>The measurements: the README's performance section, and tests/GLuCoSE.Benchmarks/README.md.</para>
     /// </remarks>
     public bool ParallelRuns { get; set; } = true;
 

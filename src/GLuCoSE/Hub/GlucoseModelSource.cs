@@ -182,6 +182,12 @@ public sealed record GlucoseModelSource
     /// <param name="progress">Receives the progress of each file downloaded; null for none.</param>
     /// <param name="cancellationToken">Cancels the download; what was downloaded so far is kept and resumed next time.</param>
     /// <returns>The full path of the model folder, ready for <see cref="GlucoseEmbedder.Create"/>.</returns>
+    /// <remarks>
+    /// Only the files: the first <see cref="GlucoseEmbedder.CreateAsync"/> of a graph whose weights two sessions cannot
+    /// share in place (the public GLuCoSE-base-ja export) also writes ONNX Runtime's optimized graph beside the cache
+    /// folder, a few seconds once. To do that in a setup step or an image build as well, create an embedder from the
+    /// source there with <see cref="GlucoseEmbedder.CreateAsync"/> and dispose it (what <c>glucose download</c> does).
+    /// </remarks>
     /// <exception cref="ArgumentException">A property of the source is not valid (the message names it).</exception>
     /// <exception cref="System.Net.Http.HttpRequestException">
     /// The server refused a file (401 or 403: set <c>HF_TOKEN</c>; 404: the URL is wrong), or could not be reached.

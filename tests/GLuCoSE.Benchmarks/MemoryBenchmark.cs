@@ -41,7 +41,7 @@ internal static class MemoryBenchmark
 
         if (passes >= 2)
         {
-            Console.WriteLine($"RSS after pass {passes} vs pass 2: {(last / second) - 1:+0.0%;-0.0%}; peak RSS {Machine.PeakRssMiB():F0} MiB");
+            Console.WriteLine($"RSS after pass {passes} vs pass 2: {Formatting.SignedPercent((last / second) - 1)}; peak RSS {Machine.PeakRssMiB():F0} MiB");
         }
 
         return 0;

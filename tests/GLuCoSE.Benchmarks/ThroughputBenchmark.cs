@@ -180,7 +180,7 @@ internal static class ThroughputBenchmark
                         $"{runs[v].Variant} {name} library={librarySpeed:F1} sent/s floor={floorSpeed:F1} sent/s ratio={ratio:F3} (batch by batch; whole-corpus rounds {wholeCorpusRatio:F3})" +
                         $"  tokens/s={runs[v].Floor.RealTokens * rounds / library[v]:F0} (padded {runs[v].Floor.PaddedTokens * rounds / library[v]:F0})" +
                         $"  {gflops:F0} GFLOP/s = {gflops / peak:P0} of the fp32 peak" +
-                        (bothLanes ? $"  without the lanes {corpus.Length * rounds / libraryWithoutLanes[v]:F1} sent/s (lanes {libraryWithoutLanes[v] / library[v] - 1:+0.0%;-0.0%})" : ""));
+                        (bothLanes ? $"  without the lanes {corpus.Length * rounds / libraryWithoutLanes[v]:F1} sent/s (lanes {Formatting.SignedPercent(libraryWithoutLanes[v] / library[v] - 1)})" : ""));
                     if (ratio < worst)
                     {
                         worst = ratio;

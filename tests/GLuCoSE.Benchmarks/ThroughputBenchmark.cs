@@ -304,8 +304,8 @@ internal static class ThroughputBenchmark
         /// costs (tokenizing, sorting, pooling, result arrays) once per batch, so this is the stricter comparison.
         /// </summary>
         /// <remarks>
-        /// Blocks, not single batches: after a run, ONNX Runtime's intra-op threads spin (10 ms and more here)
-        /// (<c>session.intra_op.allow_spinning</c>, on by default), on a core the next run needs. Turn by turn batch by
+        /// Blocks, not single batches: after a run, ONNX Runtime's intra-op threads keep spinning on a core the next run
+        /// needs (<c>session.intra_op.allow_spinning</c>, on by default; 10 ms and more here). Turn by turn batch by
         /// batch, the floor's spinning threads slowed every library batch that runs on the two lanes: int8 with the
         /// defaults took 7.42 s in the library against 6.62 s in its whole-corpus rounds; 20 ms of sleep before each
         /// library batch gave 6.84 against 6.68 s, and the floor without spinning 6.95 against 6.75 s and 7.19 against

@@ -150,7 +150,7 @@ internal static class ShapesBenchmark
             .OrderBy(r => r.Start)
             .ToList();
         double warmUpEnd = runs.Count > 1 ? runs[0].End : double.NegativeInfinity;
-        int timed = runs.Count > 1 ? runs.Count - 1 : runs.Count;
+        int runCount = Math.Max(runs.Count - 1, 1);
         var byOperator = new Dictionary<string, (double Microseconds, int Nodes)>(StringComparer.Ordinal);
         foreach (System.Text.Json.JsonElement e in json.RootElement.EnumerateArray())
         {
@@ -164,7 +164,6 @@ internal static class ShapesBenchmark
             }
         }
 
-        int runCount = Math.Max(timed, 1);
         File.Delete(file);
         double total = byOperator.Values.Sum(v => v.Microseconds);
         Console.WriteLine($"operators over {runCount} runs after the warm-up (kernel time per run; {total / runCount / 1000:F2} ms in all):");

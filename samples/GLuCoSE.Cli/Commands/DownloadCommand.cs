@@ -42,15 +42,14 @@ internal sealed class DownloadCommand : ICommand
             throw new UsageException($"takes no texts; got '{line.Positional[0]}'");
         }
 
+        // CreateAsync downloads and checks the files (as DownloadAsync would), then loads them with the default options,
+        // as an app's CreateAsync(source) does: that load writes what the app's first load would otherwise write.
         GlucoseModelSource source = ModelOptions.Source(line);
-        string folder = await source.DownloadAsync(new DownloadReporter(), cancellationToken);
-
-        // The default options, as an app's CreateAsync(source) gets them: the load writes what that load would write.
-        using (await GlucoseEmbedder.CreateAsync(source, cancellationToken: cancellationToken))
+        using (await GlucoseEmbedder.CreateAsync(source, progress: new DownloadReporter(), cancellationToken: cancellationToken))
         {
         }
 
-        Console.WriteLine(folder);
+        Console.WriteLine(source.GetLocalFolder());
         return Cli.Ok;
     }
 }

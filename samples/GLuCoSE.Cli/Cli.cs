@@ -103,8 +103,9 @@ internal static class Cli
 
         help.Append("""
 
-            Every command takes --model DIR (a model folder: model.onnx + sentencepiece.bpe.model; see models/README.md);
-            without it, GLuCoSE-base-ja is downloaded from the Hugging Face hub on first use and cached.
+            The commands that embed take --model DIR (a model folder: model.onnx + sentencepiece.bpe.model; see
+            models/README.md) or --source SPEC; without either, GLuCoSE-base-ja is downloaded from the Hugging Face hub
+            on first use and cached ('glucose download' fetches it ahead of time).
             Run 'glucose <command> --help' for a command's options.
             Exit codes: 0 success, 1 the command failed, 2 wrong command line, 130 interrupted.
             """);

@@ -72,15 +72,50 @@ internal static class ModelOptions
             return await Task.Run(() => GlucoseEmbedder.Create(model, options), cancellationToken);
         }
 
-        return await GlucoseEmbedder.CreateAsync(Source(line), options, new DownloadReporter(), cancellationToken);
+        // --quiet (on the commands that have it) also silences the download's progress.
+        IProgress<DownloadProgress>? progress = line.Has("quiet") ? null : new DownloadReporter();
+        return await GlucoseEmbedder.CreateAsync(Source(line), options, progress, cancellationToken);
     }
 
-    /// <summary>The model source --source and --onnx-url name; GLuCoSE-base-ja when neither is given.</summary>
+    /// <summary>
+    /// The model source --source and --onnx-url name; GLuCoSE-base-ja when neither is given. A value the library
+    /// rejects is a usage error naming the option.
+    /// </summary>
     public static GlucoseModelSource Source(CommandLine line)
     {
-        GlucoseModelSource source = line.Value("source") is string spec ? GlucoseModelSource.Parse(spec) : GlucoseModelSource.Default;
-        return line.Value("onnx-url") is string url ? source with { OnnxUrl = url } : source;
+        GlucoseModelSource source = GlucoseModelSource.Default;
+        if (line.Value("source") is string spec)
+        {
+            try
+            {
+                source = GlucoseModelSource.Parse(spec);
+            }
+            catch (ArgumentException ex)
+            {
+                throw new UsageException($"--source: {WithoutParameter(ex)}");
+            }
+        }
+
+        if (line.Value("onnx-url") is not string url)
+        {
+            return source;
+        }
+
+        if (source.LocalDirectory is not null)
+        {
+            throw new UsageException("--source names a folder, which holds its own model.onnx; --onnx-url only goes with a hub repository");
+        }
+
+        if (!Uri.TryCreate(url, UriKind.Absolute, out Uri? parsed) || (parsed.Scheme != Uri.UriSchemeHttps && parsed.Scheme != Uri.UriSchemeHttp))
+        {
+            throw new UsageException($"--onnx-url must be an absolute http or https URL; got '{url}'");
+        }
+
+        return source with { OnnxUrl = url };
     }
+
+    private static string WithoutParameter(ArgumentException ex) =>
+        ex.ParamName is null ? ex.Message : ex.Message.Replace($" (Parameter '{ex.ParamName}')", string.Empty, StringComparison.Ordinal);
 
     /// <summary>The prompt for texts of <paramref name="kind"/> (query or passage) when --v2-prompts is on; else none.</summary>
     public static string? Prompt(CommandLine line, string kind) => line.Has("v2-prompts") ? kind : null;

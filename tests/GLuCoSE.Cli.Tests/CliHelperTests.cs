@@ -119,6 +119,48 @@ public sealed class CliHelperTests
     }
 
     [Theory]
+    [InlineData(new[] { "--source", "pkshatech/GLuCoSE-base-ja@" }, "--source: ")]
+    [InlineData(new[] { "--onnx-url", "notaurl" }, "--onnx-url must be an absolute http or https URL")]
+    [InlineData(new[] { "--onnx-url", "ftp://host/model.onnx" }, "--onnx-url must be an absolute http or https URL")]
+    public void Source_BadValues_AreUsageErrorsNamingTheOption(string[] args, string expected)
+    {
+        CommandLine line = CommandLine.Parse(args, new DownloadCommandOptions());
+
+        UsageException ex = Assert.Throws<UsageException>(() => ModelOptions.Source(line));
+
+        Assert.Contains(expected, ex.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("(Parameter", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Source_FolderWithOnnxUrl_IsAUsageError()
+    {
+        CommandLine line = CommandLine.Parse(["--source", Path.GetTempPath(), "--onnx-url", "https://host/model.onnx"], new DownloadCommandOptions());
+
+        UsageException ex = Assert.Throws<UsageException>(() => ModelOptions.Source(line));
+
+        Assert.Contains("--onnx-url only goes with a hub repository", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Source_RepositoryAndOnnxUrl_MakeTheSource()
+    {
+        CommandLine line = CommandLine.Parse(["--source", "someone/model@v1", "--onnx-url", "https://host/model.onnx"], new DownloadCommandOptions());
+
+        GlucoseModelSource source = ModelOptions.Source(line);
+
+        Assert.Equal(("someone/model", "v1", "https://host/model.onnx"), (source.Repository, source.Revision, source.OnnxUrl));
+    }
+
+    [Fact]
+    public async System.Threading.Tasks.Task Download_BadSource_ExitsWithTheUsageCode()
+    {
+        int code = await Cli.RunAsync(["download", "--source", "pkshatech/GLuCoSE-base-ja@"], TestContext.Current.CancellationToken);
+
+        Assert.Equal(Cli.Usage, code);
+    }
+
+    [Theory]
     [InlineData("猫", 6, "猫    ")]
     [InlineData("abcdefgh", 6, "abcde…")]
     [InlineData("公園のベンチ", 6, "公園… ")]
@@ -161,5 +203,14 @@ public sealed class CliHelperTests
         public override void SetLength(long value) => throw new NotSupportedException();
 
         public override void Write(byte[] buffer, int offset, int count) => inner.Write(buffer, offset, count);
+    }
+
+    /// <summary>The options of <c>glucose download</c>.</summary>
+    private sealed class DownloadCommandOptions : System.Collections.Generic.Dictionary<string, bool>
+    {
+        public DownloadCommandOptions()
+            : base(new Commands.DownloadCommand().Options, StringComparer.Ordinal)
+        {
+        }
     }
 }

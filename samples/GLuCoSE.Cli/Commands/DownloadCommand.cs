@@ -11,7 +11,7 @@ internal sealed class DownloadCommand : ICommand
     public string Summary => "download a model into the local cache (GLuCoSE-base-ja by default) and print its folder";
 
     public string Help => """
-        usage: glucose download [--source SPEC] [--onnx-url URL]
+        usage: glucose download [--source SPEC] [--onnx-url URL] [--quiet]
 
         Downloads the tokenizer and config files from the Hugging Face hub (at a pinned revision) and the ONNX graph,
         checks them (size and SHA-256 in the cache's manifest), loads the model once and prints the model folder.
@@ -24,6 +24,7 @@ internal sealed class DownloadCommand : ICommand
         options:
           --source SPEC      a Hugging Face repository owner/name[@revision], or a folder (default: pkshatech/GLuCoSE-base-ja)
           --onnx-url URL     where the ONNX graph comes from (default: the public GLuCoSE-base-ja export)
+          --quiet            no download progress
           -h, --help         show this help
 
         environment: HF_ENDPOINT, HF_TOKEN, HF_HUB_OFFLINE=1, GLUCOSE_CACHE (the cache folder), GLUCOSE_ONNX_URL
@@ -33,6 +34,7 @@ internal sealed class DownloadCommand : ICommand
     {
         ["source"] = true,
         ["onnx-url"] = true,
+        ["quiet"] = false,
     };
 
     public async Task<int> RunAsync(CommandLine line, CancellationToken cancellationToken)
@@ -45,7 +47,7 @@ internal sealed class DownloadCommand : ICommand
         // CreateAsync downloads and checks the files (as DownloadAsync would), then loads them with the default options,
         // as an app's CreateAsync(source) does: that load writes what the app's first load would otherwise write.
         GlucoseModelSource source = ModelOptions.Source(line);
-        using (await GlucoseEmbedder.CreateAsync(source, progress: new DownloadReporter(), cancellationToken: cancellationToken))
+        using (await GlucoseEmbedder.CreateAsync(source, progress: line.Has("quiet") ? null : new DownloadReporter(), cancellationToken: cancellationToken))
         {
         }
 

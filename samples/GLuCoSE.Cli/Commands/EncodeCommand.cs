@@ -20,7 +20,7 @@ internal sealed class EncodeCommand : ICommand
         options:
           --input FILE       the texts: one per line, or .jsonl / .json (strings or objects with "text")
           --output FILE      where to write (.npy, or JSON lines)
-          --quiet            no progress bar
+          --quiet            no progress bar, nor download progress
         {ModelOptions.Help}
         """;
 

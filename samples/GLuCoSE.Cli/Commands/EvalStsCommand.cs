@@ -19,7 +19,7 @@ internal sealed class EvalStsCommand : ICommand
 
         options:
           --data FILE        JSON lines with "sentence1", "sentence2" and "label" (0-5)
-          --quiet            no progress bar
+          --quiet            no progress bar, nor download progress
         {ModelOptions.Help}
         """;
 

@@ -21,7 +21,7 @@ internal sealed class SearchCommand : ICommand
           --query TEXT       a query (repeat for several)
           --top K            hits per query (default 5)
           --quantization Q   none (default), int8 or binary: how the index stores embeddings
-          --quiet            no progress bar
+          --quiet            no progress bar, nor download progress
         {ModelOptions.Help}
         """;
 

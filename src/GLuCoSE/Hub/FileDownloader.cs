@@ -64,9 +64,10 @@ internal sealed class FileDownloader
             throw HubErrors.Refused(_source, file, status, refused.Message);
         }
 
-        if (last is HttpRequestException unreachable && !File.Exists(partial))
+        // Nothing received at all (no connection, or no answer): a network problem, not an interrupted download.
+        if (last is HttpRequestException or TimeoutException && !File.Exists(partial))
         {
-            throw HubErrors.Unreachable(_source, file, attempts, unreachable);
+            throw HubErrors.Unreachable(_source, file, attempts, last);
         }
 
         throw HubErrors.Interrupted(file, partial, File.Exists(partial) ? new FileInfo(partial).Length : 0, attempts, last!);
@@ -171,7 +172,7 @@ internal sealed class FileDownloader
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            return (null, new TimeoutException($"no response in {_environment.StallTimeout.TotalSeconds:0} s"));
+            return (null, new TimeoutException(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"no response in {_environment.StallTimeout.TotalSeconds:0.###} s")));
         }
 
         using (response)
@@ -270,7 +271,7 @@ internal sealed class FileDownloader
                         }
                         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
                         {
-                            return (null, new TimeoutException($"no data for {_environment.StallTimeout.TotalSeconds:0} s after {done} bytes"));
+                            return (null, new TimeoutException(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"no data for {_environment.StallTimeout.TotalSeconds:0.###} s after {done} bytes")));
                         }
 
                         if (read == 0)

@@ -78,8 +78,9 @@ public sealed record GlucoseModelSource
     public string Revision { get; init; } = DefaultRevision;
 
     /// <summary>
-    /// Gets the URL of the ONNX graph, saved as <c>model.onnx</c>. Null means <c>GLUCOSE_ONNX_URL</c> when set, else
-    /// <see cref="DefaultOnnxUrl"/> for <see cref="DefaultRepository"/>, else the repository's own <c>onnx/model.onnx</c>.
+    /// Gets the URL of the ONNX graph, saved as <c>model.onnx</c>. Null means, for <see cref="DefaultRepository"/>,
+    /// <c>GLUCOSE_ONNX_URL</c> when set, else <see cref="DefaultOnnxUrl"/>; for any other repository, its own
+    /// <c>onnx/model.onnx</c> (<c>GLUCOSE_ONNX_URL</c> is GLuCoSE-base-ja's graph and never goes with another tokenizer).
     /// The hub token is sent with it only when it is on the hub (<see cref="Endpoint"/>).
     /// </summary>
     public string? OnnxUrl { get; init; }

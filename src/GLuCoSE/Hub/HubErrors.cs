@@ -47,19 +47,33 @@ internal static class HubErrors
         return new HttpRequestException(message, inner: null, status);
     }
 
-    public static HttpRequestException Unreachable(ResolvedSource source, RemoteFile file, int attempts, HttpRequestException last) =>
+    /// <summary>No byte arrived: the server could not be reached, or did not answer (<paramref name="last"/>).</summary>
+    public static HttpRequestException Unreachable(ResolvedSource source, RemoteFile file, int attempts, Exception last) =>
         new(
             $"Could not download {Redact(file.Url)} ({attempts} {(attempts == 1 ? "try" : "tries")}): {last.Message.TrimEnd('.')}. Check the network connection, the proxy " +
             $"(HTTPS_PROXY) and the hub address ({HubEnvironment.EndpointVariable}, now {Redact(source.Endpoint)}). To run from the " +
             $"cache only, set {HubEnvironment.OfflineVariable}=1; the cache folder '{source.Folder}' must then hold the model " +
             "(see models/README.md).",
             last,
-            last.StatusCode);
+            (last as HttpRequestException)?.StatusCode);
+
+    /// <summary>
+    /// The token cannot be sent: it holds a character an HTTP header cannot carry. Never shows the token. The
+    /// exception's parameter is the environment variable, as for a bad <c>GLUCOSE_ONNX_URL</c>.
+    /// </summary>
+#pragma warning disable CA2208 // The setting at fault is an environment variable, not a parameter of this method.
+    public static ArgumentException UnusableToken(ResolvedSource source) =>
+        new(
+            $"{HubEnvironment.TokenVariable} holds a character that an HTTP header cannot carry (a token is printable ASCII, " +
+            $"such as 'hf_...'), so nothing was downloaded for {source.Description}. Check that the token was copied whole and " +
+            $"nothing else with it (https://huggingface.co/settings/tokens), or unset {HubEnvironment.TokenVariable} for a public model.",
+            HubEnvironment.TokenVariable);
+#pragma warning restore CA2208
 
     public static IOException Interrupted(RemoteFile file, string partialPath, long bytesKept, int attempts, Exception last) =>
         new(
             $"Downloading {Redact(file.Url)} was interrupted {attempts} times (last: {last.Message}). The " +
-            $"{bytesKept.ToString("N0", CultureInfo.InvariantCulture)} bytes received are kept in '{partialPath}'; run again to " +
+            $"{bytesKept.ToString("N0", CultureInfo.InvariantCulture)} bytes received so far are kept in '{partialPath}'; run again to " +
             "resume from there.",
             last);
 

@@ -39,6 +39,11 @@ internal static class ModelCache
             throw HubErrors.NotWritable(source, ex);
         }
 
+        if (!source.HasUsableToken)
+        {
+            throw HubErrors.UnusableToken(source);
+        }
+
         using CacheLock held = await CacheLock.AcquireAsync(source.Folder + ".lock", source.Folder, environment, cancellationToken).ConfigureAwait(false);
 
         // Another process may have filled the folder while this one waited for the lock.
@@ -48,14 +53,16 @@ internal static class ModelCache
         var downloader = new FileDownloader(source, environment, progress);
         foreach (RemoteFile file in check.ToDownload)
         {
-            // A damaged file leaves before its replacement arrives, so that an interrupted repair reads as missing.
+            // A damaged file leaves before its replacement arrives, so that an interrupted repair reads as missing. A
+            // file copied by hand (in no manifest) stays until its download is complete and replaces it: a failed run
+            // must not take away the copy that offline mode can still use.
             if (manifest.Files.Remove(file.RelativePath))
             {
                 manifest.Write(source.Folder);
             }
 
             string target = source.PathOf(file);
-            if (File.Exists(target))
+            if (check.IsDamaged(file) && File.Exists(target))
             {
                 File.Delete(target);
             }
@@ -99,16 +106,17 @@ internal static class ModelCache
                 continue;
             }
 
-            if (check.Manifest is null)
+            if (check.Manifest is null || !check.Manifest.Files.TryGetValue(file.RelativePath, out ManifestEntry? entry))
             {
-                // Files without a manifest were copied by hand: trusted offline, replaced online.
+                // Files in no manifest were copied by hand (or a run stopped before recording a finished download, which
+                // is only renamed into place when complete): trusted offline, replaced online.
                 check.Unverified(file);
                 continue;
             }
 
-            if (!check.Manifest.Files.TryGetValue(file.RelativePath, out ManifestEntry? entry))
+            if (entry is null)
             {
-                check.Damaged(file, $"{file.RelativePath} is not in {ModelManifest.FileName}");
+                check.Damaged(file, $"{ModelManifest.FileName} has an empty entry for {file.RelativePath}");
                 continue;
             }
 
@@ -142,6 +150,7 @@ internal static class ModelCache
     {
         private readonly List<string> _missing = [];
         private readonly List<string> _damaged = [];
+        private readonly HashSet<string> _damagedFiles = new(StringComparer.Ordinal);
 
         public ModelManifest? Manifest { get; set; }
 
@@ -163,8 +172,11 @@ internal static class ModelCache
         public void Damaged(RemoteFile file, string problem)
         {
             _damaged.Add(problem);
+            _damagedFiles.Add(file.RelativePath);
             ToDownload.Add(file);
         }
+
+        public bool IsDamaged(RemoteFile file) => _damagedFiles.Contains(file.RelativePath);
 
         public void Unverified(RemoteFile file)
         {

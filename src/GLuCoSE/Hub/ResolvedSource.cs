@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using System.Linq;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
@@ -71,7 +72,8 @@ internal sealed class ResolvedSource
         }
 
         string revision = source.Revision;
-        if (!RevisionPattern.IsMatch(revision ?? string.Empty) || revision!.Contains("..", StringComparison.Ordinal))
+        if (!RevisionPattern.IsMatch(revision ?? string.Empty) || revision!.Contains("..", StringComparison.Ordinal)
+            || Array.Exists(revision.Split('/'), segment => segment == "."))
         {
             throw new ArgumentException($"Revision must be a commit hash, branch or tag, such as '{GlucoseModelSource.DefaultRevision}' or 'main'; found '{revision}'.", nameof(source));
         }
@@ -96,8 +98,10 @@ internal sealed class ResolvedSource
             files.Add(new RemoteFile(path, HubFileUrl(endpoint, repository, revision, path), OnHub: true));
         }
 
-        string? onnxText = source.OnnxUrl ?? environment.Get(HubEnvironment.OnnxUrlVariable);
-        string defaultOnnx = string.Equals(repository, GlucoseModelSource.DefaultRepository, StringComparison.OrdinalIgnoreCase)
+        // GLUCOSE_ONNX_URL stands for GLuCoSE-base-ja's graph: another repository's tokenizer never gets it.
+        bool isDefaultRepository = string.Equals(repository, GlucoseModelSource.DefaultRepository, StringComparison.OrdinalIgnoreCase);
+        string? onnxText = source.OnnxUrl ?? (isDefaultRepository ? environment.Get(HubEnvironment.OnnxUrlVariable) : null);
+        string defaultOnnx = isDefaultRepository
             ? GlucoseModelSource.DefaultOnnxUrl
             : HubFileUrl(endpoint, repository, revision, "onnx/model.onnx").AbsoluteUri;
         Uri onnx = ParseHttpUrl(onnxText ?? defaultOnnx, source.OnnxUrl is null && onnxText is not null ? HubEnvironment.OnnxUrlVariable : "OnnxUrl");
@@ -124,13 +128,26 @@ internal sealed class ResolvedSource
             cacheRoot,
             folder,
             source.Offline ?? environment.IsTrue(HubEnvironment.OfflineVariable),
-            environment.Get(HubEnvironment.TokenVariable),
+            CleanToken(environment.Get(HubEnvironment.TokenVariable)),
             files,
             customOnnx);
     }
 
+    /// <summary>
+    /// Gets whether the token can travel in an HTTP header (printable ASCII only); checked before a download, so that
+    /// a token pasted with a stray character is reported as such rather than as a network failure.
+    /// </summary>
+    public bool HasUsableToken => Token is null || Token.All(c => c is > ' ' and < (char)0x7F);
+
     /// <summary>Returns the full path of a file of the model folder.</summary>
     public string PathOf(RemoteFile file) => Path.Combine(Folder, file.RelativePath.Replace('/', Path.DirectorySeparatorChar));
+
+    /// <summary>Drops line breaks and surrounding whitespace, as huggingface_hub does; an empty token is no token.</summary>
+    private static string? CleanToken(string? token)
+    {
+        string? cleaned = token?.Replace("\r", string.Empty, StringComparison.Ordinal).Replace("\n", string.Empty, StringComparison.Ordinal).Trim();
+        return string.IsNullOrEmpty(cleaned) ? null : cleaned;
+    }
 
     private static Uri HubFileUrl(Uri endpoint, string repository, string revision, string path)
     {

@@ -69,6 +69,23 @@ public sealed class GlucoseModelSourceTests
     }
 
     [Fact]
+    public void Resolve_GlucoseOnnxUrl_AppliesToTheDefaultRepositoryOnly()
+    {
+        var variables = new Dictionary<string, string>
+        {
+            [HubEnvironment.CacheVariable] = Cache,
+            [HubEnvironment.OnnxUrlVariable] = "https://models.example/glucose.onnx",
+        };
+
+        ResolvedSource other = Resolve(GlucoseModelSource.FromHub("someone/luke-model", "v1"), variables);
+        ResolvedSource glucose = Resolve(GlucoseModelSource.Default, variables);
+
+        Assert.Equal("https://huggingface.co/someone/luke-model/resolve/v1/onnx/model.onnx", other.Files[^1].Url.AbsoluteUri);
+        Assert.Null(other.CustomOnnxUrl);
+        Assert.Equal("https://models.example/glucose.onnx", glucose.Files[^1].Url.AbsoluteUri);
+    }
+
+    [Fact]
     public void Resolve_SourceProperties_WinOverEnvironment()
     {
         var variables = new Dictionary<string, string>
@@ -112,6 +129,8 @@ public sealed class GlucoseModelSourceTests
 
     [Theory]
     [InlineData("../../etc")]
+    [InlineData(".")]
+    [InlineData("refs/./main")]
     [InlineData("a b")]
     [InlineData("")]
     public void Resolve_BadRevision_ThrowsNamingIt(string revision)

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Net;
+using System.Linq;
 using System.Net.Http;
 using System.Text.Json;
 using System.Threading.Tasks;
@@ -162,6 +163,64 @@ public sealed class HubErrorTests
         Assert.Contains("Could not download", ex.Message, StringComparison.Ordinal);
         Assert.Contains("HF_HUB_OFFLINE=1", ex.Message, StringComparison.Ordinal);
         Assert.Contains(context.ModelFolder, ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task CreateAsync_ServerNeverAnswers_SaysHowToWorkOfflineAndKeepsNothing()
+    {
+        using var context = new HubTestContext();
+        context.MaxAttempts = 2;
+        context.StallTimeout = TimeSpan.FromMilliseconds(300);
+        using var silent = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        silent.Start();
+        var held = new System.Collections.Concurrent.ConcurrentBag<System.Net.Sockets.TcpClient>();
+        _ = Task.Run(async () =>
+        {
+            while (true)
+            {
+                held.Add(await silent.AcceptTcpClientAsync(TestContext.Current.CancellationToken));
+            }
+        }, TestContext.Current.CancellationToken);
+        context.Variables[HubEnvironment.EndpointVariable] = $"http://127.0.0.1:{((IPEndPoint)silent.LocalEndpoint).Port}/hub";
+
+        var ex = await Assert.ThrowsAsync<HttpRequestException>(() => context.CreateAsync());
+
+        Assert.Contains("Could not download", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("no response in 0.3 s", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("HF_HUB_OFFLINE=1", ex.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(".partial", ex.Message, StringComparison.Ordinal);
+        Assert.Empty(Directory.GetFiles(context.ModelFolder, "*.partial", SearchOption.AllDirectories));
+        foreach (System.Net.Sockets.TcpClient client in held)
+        {
+            client.Dispose();
+        }
+    }
+
+    [Theory]
+    [InlineData("hf_ｓecret")]
+    [InlineData("hf_sec ret")]
+    public async Task CreateAsync_TokenAHeaderCannotCarry_SaysHfTokenAndSendsNothing(string token)
+    {
+        using var context = new HubTestContext();
+        context.Variables[HubEnvironment.TokenVariable] = token;
+
+        var ex = await Assert.ThrowsAsync<ArgumentException>(() => context.CreateAsync());
+
+        Assert.Equal(HubEnvironment.TokenVariable, ex.ParamName);
+        Assert.StartsWith("HF_TOKEN holds a character that an HTTP header cannot carry", ex.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(token, ex.ToString(), StringComparison.Ordinal);
+        Assert.Empty(context.Hub.Requests);
+    }
+
+    [Fact]
+    public async Task CreateAsync_TokenWithALineBreak_IsSentWithoutIt()
+    {
+        using var context = new HubTestContext();
+        context.Variables[HubEnvironment.TokenVariable] = Token + "\r\n";
+
+        (await context.CreateAsync()).Dispose();
+
+        Assert.All(context.Hub.Requests.Where(r => r.Path.StartsWith("/hub/", StringComparison.Ordinal)), r => Assert.Equal($"Bearer {Token}", r.Authorization));
     }
 
     [Fact]

@@ -234,16 +234,66 @@ public sealed class ModelDownloadTests
     {
         using var context = new HubTestContext();
         context.Variables[HubEnvironment.OfflineVariable] = "1";
-        foreach (string file in AllFiles)
-        {
-            Directory.CreateDirectory(Path.GetDirectoryName(context.CachedFile(file))!);
-            File.Copy(Path.Combine(TestPaths.TinyModel, file), context.CachedFile(file));
-        }
+        CopyTinyModelByHand(context);
 
         using GlucoseEmbedder embedder = await context.CreateAsync();
 
         AssertEncodesLikeTinyModel(embedder);
         Assert.Empty(context.Hub.Requests);
+    }
+
+    [Fact]
+    public async Task CreateAsync_FolderCopiedByHandAndHubUnreachable_KeepsTheFilesForOfflineUse()
+    {
+        using var context = new HubTestContext();
+        context.MaxAttempts = 1;
+        CopyTinyModelByHand(context);
+        context.Hub.Stop();
+
+        await Assert.ThrowsAsync<System.Net.Http.HttpRequestException>(() => context.CreateAsync());
+
+        foreach (string file in AllFiles)
+        {
+            Assert.True(File.Exists(context.CachedFile(file)), $"{file} copied by hand is still there");
+        }
+
+        context.Variables[HubEnvironment.OfflineVariable] = "1";
+        using GlucoseEmbedder embedder = await context.CreateAsync();
+        AssertEncodesLikeTinyModel(embedder);
+    }
+
+    [Fact]
+    public async Task CreateAsync_FolderCopiedByHandAndOnnxHostFails_KeepsTheGraphAndLoadsOffline()
+    {
+        using var context = new HubTestContext();
+        context.MaxAttempts = 1;
+        CopyTinyModelByHand(context);
+        context.Hub.Refuse("model.onnx", System.Net.HttpStatusCode.NotFound);
+
+        await Assert.ThrowsAsync<System.Net.Http.HttpRequestException>(() => context.CreateAsync());
+
+        // The repository files came again and are in the manifest; the graph is the copy made by hand, in none.
+        Assert.Equal(File.ReadAllBytes(Path.Combine(TestPaths.TinyModel, "model.onnx")), File.ReadAllBytes(context.CachedFile("model.onnx")));
+        context.Variables[HubEnvironment.OfflineVariable] = "1";
+        using GlucoseEmbedder embedder = await context.CreateAsync();
+        AssertEncodesLikeTinyModel(embedder);
+    }
+
+    [Fact]
+    public async Task CreateAsync_ManifestWithAnEmptyEntry_DownloadsThatFileAgain()
+    {
+        using var context = new HubTestContext();
+        (await context.CreateAsync()).Dispose();
+        string manifestPath = Path.Combine(context.ModelFolder, ModelManifest.FileName);
+        string manifest = File.ReadAllText(manifestPath);
+        Assert.Contains("\"config.json\": {", manifest, StringComparison.Ordinal);
+        File.WriteAllText(manifestPath, manifest.Replace("\"config.json\": {", "\"config.json\": null, \"unused\": {", StringComparison.Ordinal));
+
+        (await context.CreateAsync()).Dispose();
+
+        Assert.Equal(2, context.Hub.RequestsFor("config.json").Count);
+        Assert.Single(context.Hub.RequestsFor("model.onnx"));
+        AssertManifestMatches(context);
     }
 
     [Fact]
@@ -324,6 +374,15 @@ public sealed class ModelDownloadTests
         Assert.Equal("on", embedder.LanesState);
         Assert.Single(Directory.GetFiles(chosen, "*.onnx"));
         Assert.False(Directory.Exists(context.ModelFolder + GlucoseEmbedder.AlignedWeightsCacheSuffix));
+    }
+
+    private static void CopyTinyModelByHand(HubTestContext context)
+    {
+        foreach (string file in AllFiles)
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(context.CachedFile(file))!);
+            File.Copy(Path.Combine(TestPaths.TinyModel, file), context.CachedFile(file));
+        }
     }
 
     internal static void AssertEncodesLikeTinyModel(GlucoseEmbedder embedder)

@@ -64,7 +64,7 @@ public sealed partial class GlucoseEmbedder
     /// <param name="cancellationToken">Checked between batches.</param>
     /// <returns>The embeddings in source order.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="texts"/> is null.</exception>
-    /// <exception cref="ArgumentException">An element of <paramref name="texts"/> is null (named by its position), or <paramref name="promptName"/> is not one of the prompts.</exception>
+    /// <exception cref="ArgumentException">An element of <paramref name="texts"/> is null or holds an unpaired surrogate (named by its position), or <paramref name="promptName"/> is not one of the prompts.</exception>
     public IAsyncEnumerable<IndexedEmbedding> EncodeStreamAsync(
         IEnumerable<string> texts,
         string? promptName = null,
@@ -86,7 +86,7 @@ public sealed partial class GlucoseEmbedder
     /// <param name="cancellationToken">Passed to the source and checked between batches.</param>
     /// <returns>The embeddings in source order.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="texts"/> is null.</exception>
-    /// <exception cref="ArgumentException">An element of <paramref name="texts"/> is null (named by its position), or <paramref name="promptName"/> is not one of the prompts.</exception>
+    /// <exception cref="ArgumentException">An element of <paramref name="texts"/> is null or holds an unpaired surrogate (named by its position), or <paramref name="promptName"/> is not one of the prompts.</exception>
     public IAsyncEnumerable<IndexedEmbedding> EncodeStreamAsync(
         IAsyncEnumerable<string> texts,
         string? promptName = null,
@@ -103,7 +103,7 @@ public sealed partial class GlucoseEmbedder
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         int batchSize = _options.EffectiveBatchSize;
-        var batch = new List<string>(batchSize);
+        var batch = new List<string>(Math.Min(batchSize, 1024));
         long next = 0;
         await foreach (string? text in texts.WithCancellation(cancellationToken).ConfigureAwait(false))
         {
@@ -111,6 +111,9 @@ public sealed partial class GlucoseEmbedder
             {
                 throw new ArgumentException($"texts[{next + batch.Count}] is null.", nameof(texts));
             }
+
+            // Checked here, where the text's place in the whole stream is known (the batch only knows its own).
+            ThrowIfUnpairedSurrogate(text, next + batch.Count);
 
             batch.Add(text);
             if (batch.Count == batchSize)

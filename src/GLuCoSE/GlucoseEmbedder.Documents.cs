@@ -18,12 +18,13 @@ public sealed partial class GlucoseEmbedder
     /// <see cref="GlucoseEmbedderOptions.DefaultPromptName"/>.
     /// </param>
     /// <exception cref="ArgumentNullException"><paramref name="text"/> is null.</exception>
-    /// <exception cref="ArgumentException"><paramref name="promptName"/> is not one of the prompts.</exception>
+    /// <exception cref="ArgumentException"><paramref name="text"/> holds an unpaired surrogate, or <paramref name="promptName"/> is not one of the prompts.</exception>
     /// <exception cref="ArgumentOutOfRangeException">The chunk size is over <see cref="MaxSequenceLength"/>, or leaves no room beside the prompt, or the overlap is not less than it.</exception>
     /// <exception cref="ObjectDisposedException">The embedder has been disposed.</exception>
     public DocumentEmbedding EncodeDocument(string text, ChunkingOptions? options = null, string? promptName = null)
     {
         ArgumentNullException.ThrowIfNull(text);
+        GlucoseTokenizer.ThrowIfUnpairedSurrogate(text, nameof(text));
         return EncodeDocuments([text], options, promptName)[0];
     }
 
@@ -33,7 +34,7 @@ public sealed partial class GlucoseEmbedder
     /// <param name="promptName">A key of <see cref="GlucoseEmbedderOptions.Prompts"/>; null for the default prompt.</param>
     /// <returns>One <see cref="DocumentEmbedding"/> per text, in input order.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="texts"/> is null.</exception>
-    /// <exception cref="ArgumentException">An element of <paramref name="texts"/> is null, or <paramref name="promptName"/> is not one of the prompts.</exception>
+    /// <exception cref="ArgumentException">An element of <paramref name="texts"/> is null or holds an unpaired surrogate (the message names its index), or <paramref name="promptName"/> is not one of the prompts.</exception>
     /// <exception cref="ArgumentOutOfRangeException">The chunk size is over <see cref="MaxSequenceLength"/>, or leaves no room beside the prompt, or the overlap is not less than it.</exception>
     /// <exception cref="ObjectDisposedException">The embedder has been disposed.</exception>
     public DocumentEmbedding[] EncodeDocuments(IReadOnlyList<string> texts, ChunkingOptions? options = null, string? promptName = null)
@@ -59,7 +60,8 @@ public sealed partial class GlucoseEmbedder
         for (int i = 0; i < texts.Count; i++)
         {
             string? text = texts[i] ?? throw new ArgumentException($"texts[{i}] is null.", nameof(texts));
-            chunksPerText[i] = TextChunker.Split(text, Tokenizer, budget, options.OverlapTokens);
+            ThrowIfUnpairedSurrogate(text, i);
+            chunksPerText[i] = SplitWithPrompt(text, prefix, maxTokens, budget, options.OverlapTokens);
             foreach (TextChunk chunk in chunksPerText[i])
             {
                 chunkTexts.Add(string.Concat(prefix, chunk.Text));
@@ -79,6 +81,37 @@ public sealed partial class GlucoseEmbedder
         }
 
         return results;
+    }
+
+    /// <summary>
+    /// Splits <paramref name="text"/> into chunks of <paramref name="budget"/> tokens; with a prompt, checks that each
+    /// chunk still fits <paramref name="maxTokens"/> with the prompt before it (SentencePiece may segment the join of
+    /// prompt and chunk into more pieces than the two alone) and splits again with a smaller budget where one does not.
+    /// </summary>
+    private IReadOnlyList<TextChunk> SplitWithPrompt(string text, string prefix, int maxTokens, int budget, int overlap)
+    {
+        while (true)
+        {
+            IReadOnlyList<TextChunk> chunks = TextChunker.Split(text, Tokenizer, budget, overlap);
+            if (prefix.Length == 0 || chunks.Count == 1)
+            {
+                return chunks;
+            }
+
+            int excess = 0;
+            foreach (TextChunk chunk in chunks)
+            {
+                excess = Math.Max(excess, _tokenizer.CountTokens(string.Concat(prefix, chunk.Text)) - maxTokens);
+            }
+
+            if (excess <= 0 || budget - excess <= overlap)
+            {
+                // Fits; or cannot shrink further (then the few tokens over are truncated, as any over-long text is).
+                return chunks;
+            }
+
+            budget -= excess;
+        }
     }
 
     private float[] PoolChunks(IReadOnlyList<TextChunk> chunks, float[][] embeddings)

@@ -55,7 +55,7 @@ public sealed partial class GlucoseEmbedder
     /// How many texts a bulk call tokenizes and sorts at once: the corpus is processed in windows so that memory
     /// beyond the results is bounded by the window, not by the corpus.
     /// </summary>
-    private int WindowSize => Math.Max(4096, 32 * _options.EffectiveBatchSize);
+    private int WindowSize => (int)Math.Clamp(32L * _options.EffectiveBatchSize, 4096, int.MaxValue);
 
     /// <summary>
     /// The batched core every bulk member funnels into (Encode, EncodeAsync, EncodeTokens, the streaming form,
@@ -75,15 +75,21 @@ public sealed partial class GlucoseEmbedder
     private int[] Tokenize(IReadOnlyList<string> texts, int index, EncodeCall call)
     {
         string text = texts[index];
-        int bad = GlucoseTokenizer.IndexOfUnpairedSurrogate(text);
-        if (bad >= 0)
-        {
-            throw new ArgumentException($"texts[{index}] holds an unpaired surrogate (U+{(int)text[bad]:X4}) at index {bad}; it is not valid Unicode.", nameof(texts));
-        }
+        ThrowIfUnpairedSurrogate(text, index);
 
         int[] ids = _tokenizer.EncodeToIds(call.Prefix.Length == 0 ? text : string.Concat(call.Prefix, text), _maxSequenceLength, out bool truncated);
         call.Count(ids.Length, truncated);
         return ids;
+    }
+
+    /// <summary>Throws when the element <paramref name="index"/> of a <c>texts</c> argument holds an unpaired surrogate.</summary>
+    private static void ThrowIfUnpairedSurrogate(string text, long index, string texts = "texts")
+    {
+        int bad = GlucoseTokenizer.IndexOfUnpairedSurrogate(text);
+        if (bad >= 0)
+        {
+            throw new ArgumentException($"texts[{index}] holds an unpaired surrogate (U+{(int)text[bad]:X4}) at index {bad}; it is not valid Unicode.", texts);
+        }
     }
 
     private static void CheckElements(IReadOnlyList<string> texts)
@@ -128,7 +134,7 @@ public sealed partial class GlucoseEmbedder
         }
 
         int width = _encoder.HiddenSize;
-        var batch = new List<int[]>(_options.EffectiveBatchSize);
+        var batch = new List<int[]>(Math.Min(_options.EffectiveBatchSize, ids.Length));
         foreach ((int start, int count) in BatchPlanner.Plan(lengths, _options.EffectiveBatchSize, _options.EffectiveMaxBatchTokens))
         {
             call.CancellationToken.ThrowIfCancellationRequested();

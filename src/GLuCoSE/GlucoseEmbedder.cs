@@ -185,10 +185,12 @@ public sealed partial class GlucoseEmbedder : IDisposable
     /// Computes the per-token states of one text (the model's last hidden state, before pooling), for custom pooling.
     /// </summary>
     /// <exception cref="ArgumentNullException"><paramref name="text"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="text"/> holds an unpaired surrogate.</exception>
     /// <exception cref="ObjectDisposedException">The embedder has been disposed.</exception>
     public TokenEmbeddings EncodeTokens(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
+        GlucoseTokenizer.ThrowIfUnpairedSurrogate(text, nameof(text));
         return EncodeTokens([text])[0];
     }
 

@@ -65,9 +65,9 @@ public sealed class GlucoseEmbedderOptions
     internal int EffectiveMaxBatchTokens => MaxBatchTokens ?? (ExecutionProvider == GlucoseExecutionProvider.Cuda ? DefaultCudaMaxBatchTokens : DefaultCpuMaxBatchTokens);
 
     /// <summary>
-    /// Gets or sets how long a micro-batch of concurrent <see cref="GlucoseEmbedder.Encode(string)"/> calls may wait for
-    /// the callers of the previous micro-batch to come back with their next text. Default 5 ms. A lone caller never
-    /// waits; with many callers the wait keeps micro-batches full and every caller's latency close to one batch
+    /// Gets or sets how long after the previous micro-batch of concurrent <see cref="GlucoseEmbedder.Encode(string)"/>
+    /// calls ended the next one may wait for that batch's callers to come back with their next text. Default 5 ms. A
+    /// lone caller never waits, nor does a call that comes later than that; with many callers the wait keeps micro-batches full and every caller's latency close to one batch
     /// (measured with 32 callers on the full-size model: p99/p50 latency 1.3 to 1.6 with the wait, 1.9 without, and
     /// 5% more throughput). <see cref="TimeSpan.Zero"/> turns it off.
     /// </summary>

@@ -36,7 +36,10 @@ public static partial class Similarity
         return result;
     }
 
-    /// <summary>The cosine similarity of every pair of <paramref name="vectors"/> (a symmetric matrix with ones on the diagonal).</summary>
+    /// <summary>
+    /// The cosine similarity of every pair of <paramref name="vectors"/>: a symmetric matrix with ones on the diagonal
+    /// (0 for an all-zero vector, as everywhere in this class).
+    /// </summary>
     /// <returns><c>result[i][j]</c> = cosine(<paramref name="vectors"/>[i], <paramref name="vectors"/>[j]).</returns>
     /// <exception cref="ArgumentNullException"><paramref name="vectors"/> or one of its vectors is null.</exception>
     /// <exception cref="ArgumentException">The vectors are empty or differ in length.</exception>
@@ -44,10 +47,16 @@ public static partial class Similarity
 
     private static int CommonLength(IReadOnlyList<float[]> rows, IReadOnlyList<float[]> columns)
     {
-        int width = rows.Count > 0 ? rows[0]?.Length ?? 0 : columns.Count > 0 ? columns[0]?.Length ?? 0 : 1;
+        (IReadOnlyList<float[]> first, string name) = rows.Count > 0 ? (rows, nameof(rows)) : (columns, nameof(columns));
+        if (first.Count == 0)
+        {
+            return 1;
+        }
+
+        int width = first[0]?.Length ?? throw new ArgumentNullException(name, $"{name}[0] is null.");
         if (width == 0)
         {
-            throw new ArgumentException("The vectors are empty (or null).", rows.Count > 0 ? nameof(rows) : nameof(columns));
+            throw new ArgumentException("The vectors are empty.", name);
         }
 
         return width;

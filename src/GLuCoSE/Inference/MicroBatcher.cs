@@ -18,9 +18,9 @@ namespace GLuCoSE.Inference;
 /// limits), runs them as one batch, and hands each its result. A bulk caller's turn runs one of its own batches.
 /// Turns are first come, first served, so no caller starves.</para>
 /// <para>This is continuous batching as text-embeddings-inference does it: the batch forms while the previous one
-/// runs. Callers released by one batch usually come straight back, so a leader waits up to
-/// <see cref="GlucoseEmbedderOptions.MicroBatchWait"/> for every active caller to queue (never when it is alone):
-/// batches stay as large as the concurrency, and every caller waits about one batch.</para>
+/// runs. Callers released by one batch usually come straight back, so a leader waits until at most
+/// <see cref="GlucoseEmbedderOptions.MicroBatchWait"/> after the last batch ended for its callers to queue again
+/// (never when it is alone): batches stay as large as the concurrency, and every caller waits about one batch.</para>
 /// </remarks>
 internal sealed class MicroBatcher
 {
@@ -31,6 +31,7 @@ internal sealed class MicroBatcher
     private bool _busy;
     private int _activeSingles;
     private int _lastRoundCallers;
+    private long _lastRoundEnd;
     private long _singleBatches;
     private long _singleRequests;
 
@@ -67,6 +68,9 @@ internal sealed class MicroBatcher
             {
                 turn = new Turn(null);
                 _queue.AddLast(turn);
+
+                // A leader waiting for single texts stops: none queued behind this turn could join its batch.
+                Monitor.PulseAll(_gate);
             }
             else
             {
@@ -155,7 +159,7 @@ internal sealed class MicroBatcher
                 Complete(member, request);
             }
 
-            PassTurn();
+            PassTurn(endsSingleRound: true);
         }
 
         request.ThrowIfFailed();
@@ -179,11 +183,13 @@ internal sealed class MicroBatcher
             // Callers whose texts were just embedded usually come straight back with the next one: wait (briefly) until
             // as many callers are queued as took part in the last round, so the batch is as large as the concurrency
             // allows and every caller waits about one round. A lone caller's round had one caller: it never waits.
-            long deadline = Stopwatch.GetTimestamp() + (long)(_wait.TotalSeconds * Stopwatch.Frequency);
+            // Nor does a leader that comes more than the wait after the last round ended (that round's callers did not
+            // come straight back), or one with a bulk turn queued behind it (nobody behind that can join this batch).
             lock (_gate)
             {
+                long deadline = _lastRoundEnd + (long)(_wait.TotalSeconds * Stopwatch.Frequency);
                 int expected = Math.Min(_maxBatch, Math.Max(_lastRoundCallers, _activeSingles));
-                while (CountLeadingSingles() < expected)
+                while (CountLeadingSingles() is int leading && leading < expected && leading == _queue.Count)
                 {
                     long left = deadline - Stopwatch.GetTimestamp();
                     if (left <= 0)
@@ -224,10 +230,15 @@ internal sealed class MicroBatcher
         return count;
     }
 
-    private void PassTurn()
+    private void PassTurn(bool endsSingleRound = false)
     {
         lock (_gate)
         {
+            if (endsSingleRound)
+            {
+                _lastRoundEnd = Stopwatch.GetTimestamp();
+            }
+
             if (_queue.First is not { } head)
             {
                 _busy = false;

@@ -190,6 +190,12 @@ internal sealed partial class SharedWeights : IDisposable
             var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete);
             try
             {
+                if (stream.Length == 0)
+                {
+                    // An empty file cannot be mapped (CreateFromFile would throw ArgumentException): a damaged file.
+                    throw new InvalidDataException($"The weights file '{path}' is empty.");
+                }
+
                 _file = MemoryMappedFile.CreateFromFile(stream, null, 0, MemoryMappedFileAccess.Read, HandleInheritability.None, leaveOpen: false);
             }
             catch

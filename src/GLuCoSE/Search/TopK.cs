@@ -3,16 +3,23 @@ using System.Collections.Generic;
 
 namespace GLuCoSE.Search;
 
-/// <summary>Keeps the <c>k</c> best (index, score) pairs seen; among equal scores the one seen first stays.</summary>
+/// <summary>
+/// Keeps the <c>k</c> best (index, score) pairs seen; among equal scores the lower index stays, whatever the order
+/// of the offers.
+/// </summary>
 internal sealed class TopK
 {
-    private readonly PriorityQueue<int, float> _heap;
+    /// <summary>The heap's order: the worst pair first, that is the lower score, and among equal scores the higher index.</summary>
+    private static readonly Comparer<(float Score, int Index)> WorstFirst = Comparer<(float Score, int Index)>.Create(
+        static (a, b) => a.Score != b.Score ? a.Score.CompareTo(b.Score) : b.Index.CompareTo(a.Index));
+
+    private readonly PriorityQueue<int, (float Score, int Index)> _heap;
     private readonly int _k;
 
     public TopK(int k)
     {
         _k = k;
-        _heap = new PriorityQueue<int, float>(k + 1);
+        _heap = new PriorityQueue<int, (float Score, int Index)>(k + 1, WorstFirst);
     }
 
     public void Offer(int index, float score)
@@ -24,11 +31,11 @@ internal sealed class TopK
 
         if (_heap.Count < _k)
         {
-            _heap.Enqueue(index, score);
+            _heap.Enqueue(index, (score, index));
         }
-        else if (_k > 0 && _heap.TryPeek(out _, out float worst) && score > worst)
+        else if (_k > 0 && _heap.TryPeek(out _, out (float Score, int Index) worst) && WorstFirst.Compare((score, index), worst) > 0)
         {
-            _heap.DequeueEnqueue(index, score);
+            _heap.DequeueEnqueue(index, (score, index));
         }
     }
 
@@ -37,7 +44,7 @@ internal sealed class TopK
     {
         var hits = new SearchHit[_heap.Count];
         int n = 0;
-        foreach ((int index, float score) in _heap.UnorderedItems)
+        foreach ((int index, (float score, _)) in _heap.UnorderedItems)
         {
             hits[n++] = new SearchHit(index, score);
         }

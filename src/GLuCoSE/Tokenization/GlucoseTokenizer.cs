@@ -181,8 +181,10 @@ public sealed class GlucoseTokenizer : Tokenizer
     }
 
     // Texts far longer than the ids kept are segmented in growing prefixes, not whole: a 10 MB string truncated to
-    // 512 tokens costs a few thousand characters of work. A prefix is enough once it yields PrefixMarginTokens more
-    // ids than are kept, so the cut lies far beyond them; segmentation only looks a few pieces ahead.
+    // 512 tokens costs a few thousand characters of work. A prefix yields only the ids the whole text is sure to begin
+    // with (unigram: where the best paths converge before the cut, see UnigramSegmenter.ConvergedNode), and is enough
+    // once those are PrefixMarginTokens more than are kept. Where they do not converge (a long run of one repeated
+    // character segments by its length's parity), the prefixes grow until the whole text is segmented.
     // Returns true when it stopped at a prefix (the text holds more ids than are kept).
     private bool AppendTextIdsUpTo(string text, int keep, List<int> ids)
     {
@@ -195,7 +197,7 @@ public sealed class GlucoseTokenizer : Tokenizer
             }
 
             int start = ids.Count;
-            AppendTextIds(text.AsSpan(0, prefix), ids, offsets: null);
+            AppendTextIds(text.AsSpan(0, prefix), ids, offsets: null, startOfLongerText: true);
             if (ids.Count - start >= keep + PrefixMarginTokens)
             {
                 return true;
@@ -240,7 +242,10 @@ public sealed class GlucoseTokenizer : Tokenizer
 
     /// <summary>
     /// Decodes ids to text: pieces joined with <c>▁</c> as spaces, byte pieces decoded as UTF-8, special tokens
-    /// (<c>&lt;unk&gt;</c> included) skipped, as transformers' <c>decode(ids, skip_special_tokens=True)</c>.
+    /// (<c>&lt;unk&gt;</c> included) skipped, as transformers' <c>decode(ids, skip_special_tokens=True,
+    /// clean_up_tokenization_spaces=False)</c>. (GLuCoSE's <c>tokenizer_config.json</c> turns that clean-up on, so
+    /// transformers' plain <c>decode</c> also drops the space before <c>. , ! ?</c> and inside English contractions
+    /// such as <c>n't</c>; this method keeps the text as the pieces spell it.)
     /// </summary>
     /// <exception cref="ArgumentNullException"><paramref name="ids"/> is null.</exception>
     public override string Decode(IEnumerable<int> ids)
@@ -281,6 +286,14 @@ public sealed class GlucoseTokenizer : Tokenizer
     protected override EncodeResults<EncodedToken> EncodeToTokens(string? text, ReadOnlySpan<char> textSpan, EncodeSettings settings)
     {
         ReadOnlySpan<char> input = text is null ? textSpan : text.AsSpan();
+
+        // As EncodeToIds(string): such a text is not Unicode, and its UTF-8 form (U+FFFD) would shift every offset after it.
+        int bad = IndexOfUnpairedSurrogate(input);
+        if (bad >= 0)
+        {
+            throw new ArgumentException($"The text holds an unpaired surrogate (U+{(int)input[bad]:X4}) at index {bad}; it is not valid Unicode.", nameof(text));
+        }
+
         var ids = new List<int>(Math.Min(input.Length + 2, 1024)) { BeginningOfSentenceId };
         var offsets = new List<Range>(ids.Capacity) { new Range(0, 0) };
         AppendTextIds(input, ids, offsets);
@@ -319,7 +332,7 @@ public sealed class GlucoseTokenizer : Tokenizer
         return keep;
     }
 
-    private void AppendTextIds(ReadOnlySpan<char> text, List<int> ids, List<Range>? offsets)
+    private void AppendTextIds(ReadOnlySpan<char> text, List<int> ids, List<Range>? offsets, bool startOfLongerText = false)
     {
         var pieceIds = new List<int>();
         List<Range>? pieceOffsets = offsets is null ? null : new List<Range>();
@@ -353,10 +366,10 @@ public sealed class GlucoseTokenizer : Tokenizer
             position = chunkStart = next + match.Value.Text.Length;
         }
 
-        AppendChunkIds(text[chunkStart..], chunkStart, pieceIds, pieceOffsets, ids, offsets);
+        AppendChunkIds(text[chunkStart..], chunkStart, pieceIds, pieceOffsets, ids, offsets, startOfLongerText);
     }
 
-    private void AppendChunkIds(ReadOnlySpan<char> chunk, int chunkStart, List<int> pieceIds, List<Range>? pieceOffsets, List<int> ids, List<Range>? offsets)
+    private void AppendChunkIds(ReadOnlySpan<char> chunk, int chunkStart, List<int> pieceIds, List<Range>? pieceOffsets, List<int> ids, List<Range>? offsets, bool startOfLongerText = false)
     {
         if (chunk.IsEmpty)
         {
@@ -365,7 +378,7 @@ public sealed class GlucoseTokenizer : Tokenizer
 
         pieceIds.Clear();
         pieceOffsets?.Clear();
-        _encoder.Encode(chunk, pieceIds, pieceOffsets);
+        _encoder.Encode(chunk, pieceIds, pieceOffsets, startOfLongerText);
         int unknown = _encoder.UnknownId;
         for (int i = 0; i < pieceIds.Count; i++)
         {

@@ -129,7 +129,15 @@ internal sealed class SentencePieceEncoder
     /// <paramref name="offsets"/> is not null, the span of <paramref name="text"/> each id came from (the byte pieces of
     /// one unknown run share its span).
     /// </summary>
-    public void Encode(ReadOnlySpan<char> text, List<int> ids, List<Range>? offsets)
+    /// <param name="text">The text.</param>
+    /// <param name="ids">Receives the ids.</param>
+    /// <param name="offsets">Receives the spans; null for none.</param>
+    /// <param name="startOfLongerText">
+    /// Whether <paramref name="text"/> is only the start of a longer text: then only the ids that the longer text is
+    /// sure to begin with are appended (unigram models; the cut's neighbourhood, <see cref="PrefixGuard"/> normalized
+    /// code units, is left out, and so is whatever the segmentation before it still depends on).
+    /// </param>
+    public void Encode(ReadOnlySpan<char> text, List<int> ids, List<Range>? offsets, bool startOfLongerText = false)
     {
         if (text.IsEmpty)
         {
@@ -152,7 +160,7 @@ internal sealed class SentencePieceEncoder
             var pieces = new List<(int Start, int Length, int Id)>();
             if (_unigram is not null)
             {
-                _unigram.Segment(normalized, pieces);
+                _unigram.Segment(normalized, pieces, startOfLongerText ? Math.Max(0, normalized.Length - PrefixGuard) : -1);
             }
             else
             {
@@ -181,6 +189,13 @@ internal sealed class SentencePieceEncoder
             ArrayPool<byte>.Shared.Return(utf8);
         }
     }
+
+    /// <summary>
+    /// How many normalized code units at the end of the start of a longer text may differ from the longer text's: the
+    /// normalizer's longest match, whitespace folding and trimming, and a special token cut in two only reach a few
+    /// code units back from the cut.
+    /// </summary>
+    internal const int PrefixGuard = 256;
 
     /// <summary>Returns the normalized form of <paramref name="text"/>, with whitespace escaped as <c>▁</c>.</summary>
     public string Normalize(ReadOnlySpan<char> text)

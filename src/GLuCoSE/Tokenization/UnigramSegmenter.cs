@@ -26,6 +26,9 @@ internal sealed class UnigramSegmenter
     private readonly float _unknownScore;
     private readonly float _maxScore;
 
+    // The longest piece in UTF-16 code units (at least 2: an unknown surrogate pair is one piece).
+    private readonly int _maxPieceLength = 2;
+
     public UnigramSegmenter(SentencePieceModelProto model)
     {
         int count = model.Pieces.Count;
@@ -43,6 +46,7 @@ internal sealed class UnigramSegmenter
             if (type is PieceType.Normal or PieceType.UserDefined or PieceType.Unused)
             {
                 _trie.TryAdd(piece, id);
+                _maxPieceLength = Math.Max(_maxPieceLength, piece.Length);
             }
 
             if (type == PieceType.Normal)
@@ -57,7 +61,14 @@ internal sealed class UnigramSegmenter
     }
 
     /// <summary>Appends the best segmentation of <paramref name="normalized"/> as (start, length, id) pieces.</summary>
-    public void Segment(string normalized, List<(int Start, int Length, int Id)> pieces)
+    /// <param name="normalized">The normalized text.</param>
+    /// <param name="pieces">Receives the pieces.</param>
+    /// <param name="stableLength">
+    /// -1 for the whole text. Otherwise <paramref name="normalized"/> is the start of a longer text, identical to it
+    /// in its first <paramref name="stableLength"/> code units: only the pieces that the longer text's segmentation is
+    /// sure to share are appended (see <see cref="ConvergedNode"/>), possibly none.
+    /// </param>
+    public void Segment(string normalized, List<(int Start, int Length, int Id)> pieces, int stableLength = -1)
     {
         int size = normalized.Length;
         var bestScore = new float[size + 1];
@@ -119,12 +130,42 @@ internal sealed class UnigramSegmenter
         }
 
         int first = pieces.Count;
-        for (int endsAt = size; endsAt > 0; endsAt = bestStart[endsAt])
+        int last = stableLength >= 0 && stableLength < size ? ConvergedNode(bestStart, stableLength) : size;
+        for (int endsAt = last; endsAt > 0; endsAt = bestStart[endsAt])
         {
             pieces.Add((bestStart[endsAt], endsAt - bestStart[endsAt], bestId[endsAt]));
         }
 
         pieces.Reverse(first, pieces.Count - first);
+    }
+
+    /// <summary>
+    /// The last position that the best path to every position of the window (<paramref name="stable"/> minus the
+    /// longest piece, <paramref name="stable"/>] goes through. The best path to a position depends only on the text
+    /// before it, and no piece is longer than the window, so the best path of any longer text that agrees with this one
+    /// up to <paramref name="stable"/> has a node in the window, goes through the returned position, and segments the
+    /// text before it exactly as this one does. (Not a fixed distance: on a run of one repeated character the best
+    /// paths of odd and even lengths can differ back to the start, and then this is 0.)
+    /// </summary>
+    private int ConvergedNode(int[] bestStart, int stable)
+    {
+        var frontier = new SortedSet<int>();
+        for (int end = Math.Max(0, stable - _maxPieceLength + 1); end <= stable; end++)
+        {
+            if (end == 0 || bestStart[end] >= 0)
+            {
+                frontier.Add(end);
+            }
+        }
+
+        while (frontier.Count > 1)
+        {
+            int latest = frontier.Max;
+            frontier.Remove(latest);
+            frontier.Add(bestStart[latest]);
+        }
+
+        return frontier.Count == 0 ? 0 : frontier.Min;
     }
 
     /// <summary>A trie over UTF-16 code units, its edges in one hash table.</summary>

@@ -96,4 +96,39 @@ public sealed class DocumentEmbeddingTests
         Assert.Throws<ArgumentOutOfRangeException>(() => embedder.EncodeDocument("テスト", new ChunkingOptions { MaxTokens = 64, OverlapTokens = 64 }));
         Assert.Throws<ArgumentException>(() => embedder.EncodeDocuments(["a", null!]));
     }
+
+    [Theory]
+    [InlineData("query:")]
+    [InlineData("文章")]
+    [InlineData("。")]
+    [InlineData("passage: ")]
+    public void EncodeDocument_WithAPrompt_EveryChunkFitsWithThePrompt(string prompt)
+    {
+        // SentencePiece may cut the join of prompt and chunk into more pieces than the two alone.
+        var options = new GlucoseEmbedderOptions { MaxSequenceLength = 64 };
+        options.Prompts["p"] = prompt;
+        using GlucoseEmbedder embedder = GlucoseEmbedder.Create(TestPaths.TinyModel, options);
+        int chunks = 0;
+        foreach (int skip in Enumerable.Range(0, 10))
+        {
+            DocumentEmbedding document = embedder.EncodeDocument(Sentences.Document(30, skip: skip), new ChunkingOptions { OverlapTokens = 8 }, "p");
+            foreach (TextChunk chunk in document.Chunks)
+            {
+                Assert.True(embedder.Tokenizer.CountTokens(prompt + chunk.Text) <= 64, $"'{prompt}' + chunk {chunks} is over 64 tokens");
+                chunks++;
+            }
+        }
+
+        Assert.True(chunks > 20, $"only {chunks} chunks");
+    }
+
+    [Fact]
+    public void EncodeDocuments_UnpairedSurrogate_NamesTheTextNotTheChunk()
+    {
+        using GlucoseEmbedder embedder = GlucoseEmbedder.Create(TestPaths.TinyModel, new GlucoseEmbedderOptions { MaxSequenceLength = 32 });
+
+        var ex = Assert.Throws<ArgumentException>(() => embedder.EncodeDocuments([Sentences.Document(20), "bad\uD800"], new ChunkingOptions { OverlapTokens = 0 }));
+        Assert.StartsWith("texts[1] holds an unpaired surrogate", ex.Message, StringComparison.Ordinal);
+        Assert.Equal("text", Assert.Throws<ArgumentException>(() => embedder.EncodeDocument("bad\uD800")).ParamName);
+    }
 }

@@ -219,4 +219,20 @@ public sealed class AsyncEncodeTests
 
         System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
     }
+
+    [Fact]
+    public async Task EncodeStreamAsync_UnpairedSurrogate_NamesItsPlaceInTheStream()
+    {
+        using GlucoseEmbedder embedder = GlucoseEmbedder.Create(TestPaths.TinyModel, new GlucoseEmbedderOptions { BatchSize = 4 });
+        IEnumerable<string> texts = Enumerable.Range(0, 10).Select(i => i == 6 ? "bad\uD800" : "テキスト" + i);
+
+        var ex = await Assert.ThrowsAsync<ArgumentException>(async () =>
+        {
+            await foreach (IndexedEmbedding _ in embedder.EncodeStreamAsync(texts, cancellationToken: TestContext.Current.CancellationToken))
+            {
+            }
+        });
+
+        Assert.StartsWith("texts[6] holds an unpaired surrogate", ex.Message, StringComparison.Ordinal);
+    }
 }

@@ -293,4 +293,31 @@ public sealed class EmbedderErrorTests
         new Random(seed).NextBytes(bytes);
         return bytes;
     }
+
+    [Fact]
+    public void EncodeTokens_UnpairedSurrogate_NamesTheTextLikeEncode()
+    {
+        using GlucoseEmbedder embedder = GlucoseEmbedder.Create(TestPaths.TinyModel);
+
+        var ex = Assert.Throws<ArgumentException>(() => embedder.EncodeTokens("bad\uD800"));
+
+        Assert.Equal("text", ex.ParamName);
+        Assert.Equal(Assert.Throws<ArgumentException>(() => embedder.Encode("bad\uD800")).Message, ex.Message);
+    }
+
+    [Fact]
+    public async System.Threading.Tasks.Task Encode_HugeBatchSize_RunsTheTextsItHas()
+    {
+        using GlucoseEmbedder embedder = GlucoseEmbedder.Create(TestPaths.TinyModel, new GlucoseEmbedderOptions { BatchSize = int.MaxValue });
+        float[][] expected = [embedder.Encode("一つ目"), embedder.Encode("二つ目")];
+
+        Assert.Equal(expected, embedder.Encode(["一つ目", "二つ目"]));
+        var streamed = new System.Collections.Generic.List<float[]>();
+        await foreach (IndexedEmbedding item in embedder.EncodeStreamAsync(["一つ目", "二つ目"], cancellationToken: TestContext.Current.CancellationToken))
+        {
+            streamed.Add(item.Embedding);
+        }
+
+        Assert.Equal(expected, streamed);
+    }
 }

@@ -70,6 +70,46 @@ public sealed class MicroBatcherTests
     }
 
     [Fact]
+    public async Task RunSingle_CallerComingLaterThanTheWaitAfterABurst_DoesNotWait()
+    {
+        var batcher = new MicroBatcher(maxBatch: 32, wait: TimeSpan.FromMilliseconds(500));
+        var batches = new ConcurrentQueue<int>();
+        await Burst(batcher, 8, batches);
+        Thread.Sleep(600);
+
+        var clock = Stopwatch.StartNew();
+        batcher.RunSingle(new MicroBatcher.SingleRequest([1]), batch => FakeRun(batch, batches));
+
+        Assert.True(clock.Elapsed < TimeSpan.FromMilliseconds(400), $"a lone call 600 ms after a burst of 8 took {clock.Elapsed.TotalMilliseconds:F0} ms (wait 500 ms)");
+        Assert.Equal([8, 1], batches.ToArray());
+    }
+
+    [Fact]
+    public async Task RunSingle_BulkTurnQueuedBehindAWaitingLeader_StopsTheWait()
+    {
+        var batcher = new MicroBatcher(maxBatch: 32, wait: TimeSpan.FromSeconds(5));
+        var batches = new ConcurrentQueue<int>();
+        await Burst(batcher, 8, batches);
+
+        // Right after a round of 8 the next leader waits for those callers to come back; a bulk turn queued behind it
+        // ends the wait, since no text queued after that turn could join the leader's batch.
+        var clock = Stopwatch.StartNew();
+        Task lone = Task.Factory.StartNew(
+            () => batcher.RunSingle(new MicroBatcher.SingleRequest([1]), batch => FakeRun(batch, batches)),
+            TestContext.Current.CancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        WaitUntil(() => batcher.QueueLength == 1, "the leader to wait");
+        Thread.Sleep(50);
+        Assert.False(lone.IsCompleted, "the leader waits for the callers of the last round");
+        Task bulk = Task.Factory.StartNew(
+            () => batcher.RunExclusive(() => { }),
+            TestContext.Current.CancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        await Task.WhenAll(lone, bulk);
+
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(2.5), $"the leader took {clock.Elapsed.TotalMilliseconds:F0} ms with a bulk turn behind it (wait 5 s)");
+        Assert.Equal([8, 1], batches.ToArray());
+    }
+
+    [Fact]
     public async Task RunSingle_RunThrows_EveryCallerInTheBatchGetsTheError()
     {
         var batcher = new MicroBatcher(maxBatch: 32, wait: TimeSpan.Zero);
@@ -93,6 +133,19 @@ public sealed class MicroBatcherTests
         var request = new MicroBatcher.SingleRequest([1, 2, 3]);
         batcher.RunSingle(request, batch => FakeRun(batch, new ConcurrentQueue<int>()));
         Assert.Equal(3, request.Result![0]);
+    }
+
+    // Runs one round of n single-text callers queued behind a bulk run.
+    private static async Task Burst(MicroBatcher batcher, int n, ConcurrentQueue<int> batches)
+    {
+        using var release = new ManualResetEventSlim(false);
+        Task bulk = HoldTheModel(batcher, release);
+        Task[] singles = Enumerable.Range(0, n).Select(_ => Task.Factory.StartNew(
+            () => batcher.RunSingle(new MicroBatcher.SingleRequest([1]), batch => FakeRun(batch, batches)),
+            TestContext.Current.CancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default)).ToArray();
+        WaitUntil(() => batcher.QueueLength == n, $"{n} callers to queue");
+        release.Set();
+        await Task.WhenAll([bulk, .. singles]);
     }
 
     // Starts a bulk run that holds the model until release is set; returns once the run has begun.

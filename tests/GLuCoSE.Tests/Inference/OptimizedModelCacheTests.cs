@@ -180,4 +180,26 @@ public sealed class OptimizedModelCacheTests : IDisposable
         fromCache = embedder.Encoder.FromOptimizedModelCache;
         return embedder.Encode(Texts);
     }
+
+    [Fact]
+    public void Create_CacheEntryWithAnEmptyWeightsFile_LoadsAndEncodesAsBefore()
+    {
+        // A disk that filled up while the entry was written: the entry is damaged, not the embedder.
+        var options = new GlucoseEmbedderOptions { OptimizedModelCacheDirectory = _cache, IntraOpNumThreads = 2 };
+        float[] expected;
+        using (GlucoseEmbedder first = GlucoseEmbedder.Create(TestPaths.TinyModel, options))
+        {
+            expected = first.Encode("テスト");
+        }
+
+        File.WriteAllBytes(Assert.Single(Directory.GetFiles(_cache, "*.data")), []);
+
+        using (GlucoseEmbedder second = GlucoseEmbedder.Create(TestPaths.TinyModel, options))
+        {
+            Assert.Equal(expected, second.Encode("テスト"));
+        }
+
+        using GlucoseEmbedder third = GlucoseEmbedder.Create(TestPaths.TinyModel, options);
+        Assert.Equal(expected, third.Encode("テスト"));
+    }
 }

@@ -80,6 +80,30 @@ public sealed class HostileInputTests
         Assert.True(elapsed < TimeSpan.FromSeconds(0.5), $"truncating a 10 MB text took {elapsed.TotalMilliseconds:F0} ms");
     }
 
+    [Theory]
+    [InlineData("uni32k", "お", 6131, 512)]
+    [InlineData("uni32k", "1", 6131, 512)]
+    [InlineData("uni32k", "お", 20001, 128)]
+    [InlineData("uni8kbf", "ま", 6131, 512)]
+    [InlineData("uni32k", "今日は晴れ。", 4000, 512)]
+    public void EncodeToIds_LongRepetitiveText_TruncatesToTheWholeTextsIds(string model, string unit, int repeat, int maxLength)
+    {
+        // On a run of one repeated character the best segmentation of the start depends on the run's length (its
+        // parity, for one): a prefix of the text is not enough, and truncation must still give the whole text's ids.
+        GlucoseTokenizer tokenizer = GlucoseTokenizer.Create(TestPaths.TestData($"{model}.model"));
+        string text = string.Concat(Enumerable.Repeat(unit, repeat));
+
+        int[] whole = tokenizer.EncodeToIds(text);
+
+        Assert.True(whole.Length > maxLength, $"the text gave only {whole.Length} ids");
+        Assert.Equal([.. whole[..(maxLength - 1)], GlucoseTokenizer.EndOfSentenceId], tokenizer.EncodeToIds(text, maxLength));
+
+        // One character more (the other parity) has its own whole-text ids, and truncation follows them too.
+        string longer = text + unit[..1];
+        int[] wholeLonger = tokenizer.EncodeToIds(longer);
+        Assert.Equal([.. wholeLonger[..(maxLength - 1)], GlucoseTokenizer.EndOfSentenceId], tokenizer.EncodeToIds(longer, maxLength));
+    }
+
     [Fact]
     public void Encode_TenMegabyteText_TakesWellUnderASecond()
     {

@@ -172,4 +172,18 @@ public sealed class EmbeddingIndexTests
         Assert.Equal(expected, Int8Dot.Compute(a, b));
         Assert.Equal(127 * 127 * length, Int8Dot.Compute(Enumerable.Repeat((sbyte)127, length).ToArray(), Enumerable.Repeat((sbyte)127, length).ToArray()));
     }
+
+    [Fact]
+    public void Search_EqualScoresAtTheCut_KeepTheLowerRow()
+    {
+        // Duplicate rows score alike; the documented order is by row, also where the cut falls between them.
+        var index = new EmbeddingIndex(2);
+        index.Add([1f, 0f]);
+        index.Add([1f, 0f]);
+        index.Add([0f, 1f]);
+        index.Add([1f, 0f]);
+
+        Assert.Equal([2, 0], index.Search([0f, 1f], top: 2).Select(h => h.Index));
+        Assert.Equal([2, 0, 1], index.Search([0f, 1f], top: 3).Select(h => h.Index));
+    }
 }

@@ -56,4 +56,13 @@ public sealed class SimilarityMatrixTests
         Assert.Throws<ArgumentNullException>(() => Similarity.CosineMatrix([[1f], null!]));
         Assert.Throws<ArgumentNullException>(() => Similarity.CosineMatrix(null!, []));
     }
+
+    [Fact]
+    public void CosineMatrix_NullVector_ThrowsArgumentNullWhereverItIs()
+    {
+        Assert.Equal("rows", Assert.Throws<ArgumentNullException>(() => Similarity.CosineMatrix([null!, [1f]], [[1f]])).ParamName);
+        Assert.Equal("rows", Assert.Throws<ArgumentNullException>(() => Similarity.CosineMatrix([[1f], null!], [[1f]])).ParamName);
+        Assert.Equal("columns", Assert.Throws<ArgumentNullException>(() => Similarity.CosineMatrix([], [null!])).ParamName);
+        Assert.Throws<ArgumentNullException>(() => Similarity.CosineMatrix([null!]));
+    }
 }

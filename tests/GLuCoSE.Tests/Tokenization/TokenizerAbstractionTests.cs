@@ -38,6 +38,18 @@ public sealed class TokenizerAbstractionTests
     }
 
     [Fact]
+    public void TokenizerMembers_UnpairedSurrogate_ThrowLikeEncodeToIds()
+    {
+        Tokenizer tokenizer = GlucoseTokenizer.Create(TestPaths.TestData("uni32k.model"));
+        const string text = "a\uD800b";
+
+        Assert.Equal("text", Assert.Throws<ArgumentException>(() => tokenizer.EncodeToTokens(text, out _)).ParamName);
+        Assert.Throws<ArgumentException>(() => tokenizer.CountTokens(text));
+        Assert.Throws<ArgumentException>(() => tokenizer.EncodeToIds(text.AsSpan()));
+        Assert.Throws<ArgumentException>(() => ((GlucoseTokenizer)tokenizer).EncodeToIds(text));
+    }
+
+    [Fact]
     public void EncodeToTokens_OffsetsPointAtTheOriginalText()
     {
         Tokenizer tokenizer = GlucoseTokenizer.Create(TestPaths.TestData("uni32k.model"));

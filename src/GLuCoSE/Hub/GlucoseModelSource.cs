@@ -90,8 +90,8 @@ public sealed record GlucoseModelSource
 
     /// <summary>
     /// Gets the folder that holds the cache (one subfolder per repository and revision). Null means
-    /// <c>GLUCOSE_CACHE</c> when set, else <c>glucose</c> under the user's cache folder (<c>$XDG_CACHE_HOME</c> or
-    /// <c>~/.cache</c> on Linux, <c>~/Library/Caches</c> on macOS, <c>%LOCALAPPDATA%</c> on Windows).
+    /// <c>GLUCOSE_CACHE</c> when set, else the user's cache folder: <c>glucose</c> under <c>$XDG_CACHE_HOME</c> or
+    /// <c>~/.cache</c> on Linux and under <c>~/Library/Caches</c> on macOS, <c>%LOCALAPPDATA%\glucose\cache</c> on Windows.
     /// </summary>
     public string? CacheDirectory { get; init; }
 

@@ -4,18 +4,8 @@
 # 32 and with its defaults (`policies`), fp32 and int8. The machine drifts by 10% or more within minutes, so only
 # numbers of one repetition are compared.
 # usage, from the repository root after prepare.sh:  OUT=dir bash tests/GLuCoSE.Benchmarks/device/compare.sh [.dev]
-set -u
-src=${1:-.dev}
-here=$(dirname "$0")
-out=${OUT:-/tmp/device-out}
-work=$(mktemp -d)
-mkdir -p "$out" "$work/bench" "$work/model"
-tar -xJf "$src/bench.tar.xz" -C "$work/bench"
-python3 "$src/shared/tools/make-bench-model" "$work/model" all >/dev/null
-python3 "$here/make_corpus.py" "$work/model/sentencepiece.bpe.model" "$work/corpus.json"
-export PYTHONUNBUFFERED=1
+source "$(dirname "$0")/setup.sh" "$@"
 set -o pipefail
-bench="$work/bench/GLuCoSE.Benchmarks"
 for rep in 1 2 3; do
   echo "## repetition $rep"
   st=--no-sentence-transformers

@@ -3,20 +3,8 @@
 # batches than the 2-core development machine favours; then `throughput` (library against the bare floor, blocks
 # interleaved) and onnxruntime from Python with its time split into tokenizing, session.run and the rest.
 # usage, from the repository root after prepare.sh:  OUT=dir bash tests/GLuCoSE.Benchmarks/device/defaults.sh [.dev]
-set -u
-src=${1:-.dev}
-here=$(dirname "$0")
-out=${OUT:-/tmp/device-out}
-work=$(mktemp -d)
-mkdir -p "$out" "$work/bench" "$work/model"
-{ nproc; lscpu; free -g; python3 --version; } >"$out/machine.txt" 2>&1
-grep -E "^[0-9]+$|Model name|Thread|Core|Socket|NUMA node\(s\)|L3|Mem:|Python" "$out/machine.txt"
-tar -xJf "$src/bench.tar.xz" -C "$work/bench"
-python3 "$src/shared/tools/make-bench-model" "$work/model" all
-python3 "$here/make_corpus.py" "$work/model/sentencepiece.bpe.model" "$work/corpus.json"
-export PYTHONUNBUFFERED=1
+source "$(dirname "$0")/setup.sh" "$@"
 set -o pipefail
-bench="$work/bench/GLuCoSE.Benchmarks"
 policies=128:1024,128:1024/off,128:4096/off,256:2048,512:8192/off
 timeout 90 python3 "$here/python_baselines.py" "$work/model" "$work/corpus.json" "$src/shared/tools/mluke-ref-ids" \
   --batch-size 32 --rounds 2 --no-sentence-transformers --json "$out/python.json" 2>&1 | tee "$out/python.log"

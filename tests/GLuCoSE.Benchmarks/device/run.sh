@@ -3,24 +3,13 @@
 # self-contained publish) beside onnxruntime (Python) and sentence-transformers, on the same full-size random
 # graph and the same synthetic corpus (make_corpus.py; the JGLUE files stay on the development machine).
 # usage, from the repository root after prepare.sh:  OUT=dir bash tests/GLuCoSE.Benchmarks/device/run.sh [.dev]
-set -u
-src=${1:-.dev}
-here=$(dirname "$0")
-out=${OUT:-/tmp/device-out}
-work=$(mktemp -d)
-mkdir -p "$out" "$work/bench" "$work/model"
-{ nproc; lscpu; free -g; python3 --version; } >"$out/machine.txt" 2>&1
-grep -E "^[0-9]+$|Model name|Thread|Core|Socket|NUMA node\(s\)|L3|Mem:|Python" "$out/machine.txt"
-tar -xJf "$src/bench.tar.xz" -C "$work/bench"
-python3 "$src/shared/tools/make-bench-model" "$work/model" all
-python3 "$here/make_corpus.py" "$work/model/sentencepiece.bpe.model" "$work/corpus.json"
-export PYTHONUNBUFFERED=1
+source "$(dirname "$0")/setup.sh" "$@"
 set -o pipefail
 # One run, three programs in turn; each bounded so the whole stays inside one call.
 timeout 220 python3 "$here/python_baselines.py" "$work/model" "$work/corpus.json" "$src/shared/tools/mluke-ref-ids" \
   --batch-size 32 --rounds 2 --json "$out/python.json" 2>&1 | tee "$out/python.log"
-timeout 200 "$work/bench/GLuCoSE.Benchmarks" throughput --model "$work/model" --corpus "$work/corpus.json" \
+timeout 200 "$bench" throughput --model "$work/model" --corpus "$work/corpus.json" \
   --rounds 1 --batch-sizes 32 --token-budgets 1024 --no-concurrent 2>&1 | tee "$out/throughput.log"
-timeout 120 "$work/bench/GLuCoSE.Benchmarks" concurrent --model "$work/model" --corpus "$work/corpus.json" \
+timeout 120 "$bench" concurrent --model "$work/model" --corpus "$work/corpus.json" \
   --callers 1,4,32 --rounds 1 2>&1 | tee "$out/concurrent.log"
 echo "device run done"

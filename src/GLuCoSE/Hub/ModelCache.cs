@@ -44,10 +44,24 @@ internal static class ModelCache
             throw HubErrors.UnusableToken(source);
         }
 
+        try
+        {
+            return await DownloadUnderLockAsync(source, environment, progress, cancellationToken).ConfigureAwait(false);
+        }
+        catch (UnauthorizedAccessException ex)
+        {
+            // The lock file, a .partial file or the manifest could not be written (a read-only cache).
+            throw HubErrors.NotWritable(source, ex);
+        }
+    }
+
+    private static async Task<string> DownloadUnderLockAsync(ResolvedSource source, HubEnvironment environment, IProgress<DownloadProgress>? progress, CancellationToken cancellationToken)
+    {
         using CacheLock held = await CacheLock.AcquireAsync(source.Folder + ".lock", source.Folder, environment, cancellationToken).ConfigureAwait(false);
 
         // Another process may have filled the folder while this one waited for the lock.
-        check = await CheckAsync(source, cancellationToken).ConfigureAwait(false);
+        CacheCheck check = await CheckAsync(source, cancellationToken).ConfigureAwait(false);
+
         ModelManifest manifest = check.Manifest ?? new ModelManifest();
         manifest.Source = source.Description;
         var downloader = new FileDownloader(source, environment, progress);

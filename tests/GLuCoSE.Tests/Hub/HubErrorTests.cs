@@ -273,4 +273,19 @@ public sealed class HubErrorTests
         Assert.Contains("another process", ex.Message, StringComparison.Ordinal);
         Assert.Empty(context.Hub.Requests);
     }
+
+    [Fact]
+    public async Task CreateAsync_LockFileCannotBeWritten_SaysSoAndNamesGlucoseCache()
+    {
+        // Where the lock file should go there is a folder: the file cannot be opened (as in a read-only cache).
+        using var context = new HubTestContext();
+        Directory.CreateDirectory(context.ModelFolder + ".lock");
+
+        var ex = await Assert.ThrowsAsync<IOException>(() => context.CreateAsync());
+
+        Assert.StartsWith($"Cannot write to the model cache '{context.ModelFolder}'", ex.Message, StringComparison.Ordinal);
+        Assert.Contains(HubEnvironment.CacheVariable, ex.Message, StringComparison.Ordinal);
+        Assert.IsType<UnauthorizedAccessException>(ex.InnerException);
+        Assert.Empty(context.Hub.Requests);
+    }
 }

@@ -42,7 +42,7 @@ public sealed partial class GlucoseEmbedder : IEmbeddingGenerator<string, Embedd
     /// <param name="cancellationToken">Checked between batches.</param>
     /// <returns>One <see cref="Embedding{T}"/> per value, with <see cref="GeneratedEmbeddings{TEmbedding}.Usage"/> giving the tokens processed.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="values"/> is null.</exception>
-    /// <exception cref="ArgumentException">A value is null, or the prompt name is not one of the prompts.</exception>
+    /// <exception cref="ArgumentException">A value is null, the prompt name is not one of the prompts, or a prompt property is not a string.</exception>
     /// <exception cref="NotSupportedException"><paramref name="options"/> asks for other dimensions than the model's.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     /// <exception cref="ObjectDisposedException">The embedder has been disposed.</exception>
@@ -113,18 +113,37 @@ public sealed partial class GlucoseEmbedder : IEmbeddingGenerator<string, Embedd
     {
         if (options?.AdditionalProperties is { } properties)
         {
-            if (properties.TryGetValue(PromptProperty, out string? prompt) && prompt is not null)
+            if (StringProperty(properties, PromptProperty, nameof(options)) is string prompt)
             {
+                GlucoseTokenizer.ThrowIfUnpairedSurrogate(prompt, nameof(options));
                 return prompt;
             }
 
-            if (properties.TryGetValue(PromptNameProperty, out string? promptName) && promptName is not null)
+            if (StringProperty(properties, PromptNameProperty, nameof(options)) is string promptName)
             {
                 return GetPrompt(promptName);
             }
         }
 
         return GetPrompt(null);
+    }
+
+    // A string property, also when the options came from JSON (a JsonElement string); null when absent or null.
+    private static string? StringProperty(AdditionalPropertiesDictionary properties, string key, string parameterName)
+    {
+        if (!properties.TryGetValue(key, out object? value))
+        {
+            return null;
+        }
+
+        return value switch
+        {
+            null => null,
+            string text => text,
+            System.Text.Json.JsonElement { ValueKind: System.Text.Json.JsonValueKind.String } element => element.GetString(),
+            System.Text.Json.JsonElement { ValueKind: System.Text.Json.JsonValueKind.Null } => null,
+            _ => throw new ArgumentException($"EmbeddingGenerationOptions.AdditionalProperties[\"{key}\"] must be a string; found {value.GetType().Name}.", parameterName),
+        };
     }
 
     // The folder the user passed: the ONNX file's folder, or its parent for the Hugging Face onnx/ layout.

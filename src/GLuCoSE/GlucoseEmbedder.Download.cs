@@ -69,6 +69,12 @@ public sealed partial class GlucoseEmbedder
             settings.OptimizedModelCacheDirectory = cache;
         }
 
+        // A downloaded model is known by its repository, not by its cache folder (named after the revision).
+        if (source.LocalDirectory is null)
+        {
+            settings.ModelId ??= source.Repository;
+        }
+
         return Create(folder, settings);
     }
 

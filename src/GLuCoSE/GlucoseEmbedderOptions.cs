@@ -168,7 +168,9 @@ public sealed class GlucoseEmbedderOptions
 
     /// <summary>
     /// Gets or sets the model id reported through <c>Microsoft.Extensions.AI</c> (<c>EmbeddingGeneratorMetadata</c> and
-    /// each <c>Embedding.ModelId</c>). Null (the default) means the model folder's name, e.g. <c>GLuCoSE-base-ja</c>.
+    /// each <c>Embedding.ModelId</c>). Null (the default) means, for a model downloaded by
+    /// <see cref="GlucoseEmbedder.CreateAsync"/>, its hub repository (e.g. <c>pkshatech/GLuCoSE-base-ja</c>), else the
+    /// model folder's name (e.g. <c>GLuCoSE-base-ja</c>).
     /// </summary>
     public string? ModelId { get; set; }
 

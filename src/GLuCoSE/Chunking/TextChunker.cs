@@ -127,11 +127,25 @@ public static class TextChunker
     private static bool IsSentenceTail(char c) =>
         c is '\n' or '\r' || SentenceEnds.Contains(c, StringComparison.Ordinal) || Closers.Contains(c, StringComparison.Ordinal);
 
+    // A sentence too long for a chunk is cut into pieces of maxTokens tokens, each found in a window of the text
+    // ahead (8 characters a token; where tokens are longer, the piece is the whole window, which fits): tokenizing
+    // the whole rest of the sentence for every piece would make a long text without sentence ends take quadratic time.
     private static void AddSentence(string text, int start, int end, Tokenizer tokenizer, int maxTokens, List<Range> units)
     {
-        while (tokenizer.CountTokens(text.AsSpan(start, end - start)) > maxTokens)
+        while (true)
         {
-            int fits = tokenizer.GetIndexByTokenCount(text.AsSpan(start, end - start), maxTokens, out _, out _);
+            int window = Math.Min(end - start, (8 * maxTokens) + 64);
+            if (window < end - start && char.IsHighSurrogate(text[start + window - 1]))
+            {
+                window++;
+            }
+
+            if (window == end - start && tokenizer.CountTokens(text.AsSpan(start, window)) <= maxTokens)
+            {
+                break;
+            }
+
+            int fits = tokenizer.GetIndexByTokenCount(text.AsSpan(start, window), maxTokens, out _, out _);
             if (fits <= 0)
             {
                 // Never stall: take at least one character (both halves of a surrogate pair).

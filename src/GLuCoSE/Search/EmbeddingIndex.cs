@@ -66,11 +66,12 @@ public sealed partial class EmbeddingIndex
 
     /// <summary>Adds an embedding as the next row; it is stored at unit length (its length does not matter for cosine).</summary>
     /// <returns>The row index of the embedding.</returns>
-    /// <exception cref="ArgumentException"><paramref name="embedding"/> does not have <see cref="Dimensions"/> components.</exception>
+    /// <exception cref="ArgumentException"><paramref name="embedding"/> does not have <see cref="Dimensions"/> components, or holds a NaN or infinite one.</exception>
+    /// <exception cref="InvalidOperationException">The index holds as many rows as one array can (2.79 million of 768 dimensions, stored as floats or int8).</exception>
     public int Add(ReadOnlySpan<float> embedding)
     {
         CheckLength(embedding.Length, nameof(embedding));
-        float[] unit = Normalized(embedding);
+        float[] unit = Normalized(embedding, nameof(embedding));
         int row = Count;
         EnsureCapacity(row + 1);
         switch (Quantization)
@@ -93,7 +94,8 @@ public sealed partial class EmbeddingIndex
     /// <summary>Adds embeddings as the next rows, in order.</summary>
     /// <returns>The row index of the first one.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="embeddings"/> or one of its elements is null.</exception>
-    /// <exception cref="ArgumentException">An embedding does not have <see cref="Dimensions"/> components.</exception>
+    /// <exception cref="ArgumentException">An embedding does not have <see cref="Dimensions"/> components, or holds a NaN or infinite one.</exception>
+    /// <exception cref="InvalidOperationException">The index is full (see <see cref="Add"/>).</exception>
     public int AddRange(IEnumerable<float[]> embeddings)
     {
         ArgumentNullException.ThrowIfNull(embeddings);
@@ -117,13 +119,13 @@ public sealed partial class EmbeddingIndex
     /// <param name="query">A query embedding (any length scale; <see cref="Dimensions"/> components).</param>
     /// <param name="top">How many hits to return at most.</param>
     /// <returns>The hits, best first (equal scores by row).</returns>
-    /// <exception cref="ArgumentException"><paramref name="query"/> does not have <see cref="Dimensions"/> components.</exception>
+    /// <exception cref="ArgumentException"><paramref name="query"/> does not have <see cref="Dimensions"/> components, or holds a NaN or infinite one.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="top"/> is negative.</exception>
     public SearchHit[] Search(ReadOnlySpan<float> query, int top = 10)
     {
         CheckLength(query.Length, nameof(query));
         ArgumentOutOfRangeException.ThrowIfNegative(top);
-        return SearchCore(Normalized(query), Math.Min(top, Count));
+        return SearchCore(Normalized(query, nameof(query)), Math.Min(top, Count));
     }
 
     /// <summary>Finds the <paramref name="top"/> rows most similar to each query, the queries in parallel.</summary>
@@ -131,7 +133,7 @@ public sealed partial class EmbeddingIndex
     /// <param name="top">How many hits to return per query at most.</param>
     /// <returns>For each query, in order, its hits, best first.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="queries"/> or one of its elements is null.</exception>
-    /// <exception cref="ArgumentException">A query does not have <see cref="Dimensions"/> components.</exception>
+    /// <exception cref="ArgumentException">A query does not have <see cref="Dimensions"/> components, or holds a NaN or infinite one.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="top"/> is negative.</exception>
     public SearchHit[][] Search(IReadOnlyList<float[]> queries, int top = 10)
     {
@@ -142,7 +144,7 @@ public sealed partial class EmbeddingIndex
         {
             float[] query = queries[q] ?? throw new ArgumentNullException(nameof(queries), $"queries[{q}] is null.");
             CheckLength(query.Length, nameof(queries));
-            units[q] = Normalized(query);
+            units[q] = Normalized(query, nameof(queries));
         }
 
         int k = Math.Min(top, Count);
@@ -177,17 +179,27 @@ public sealed partial class EmbeddingIndex
         }
     }
 
-    private static float[] Normalized(ReadOnlySpan<float> vector)
+    // Unit length, whatever the scale: divided by its largest magnitude first, so that neither a huge vector's norm
+    // overflows nor a tiny one's underflows. A NaN or infinite component has no direction: rejected.
+    private static float[] Normalized(ReadOnlySpan<float> vector, string name)
     {
         var unit = vector.ToArray();
-        float norm = TensorPrimitives.Norm(unit);
-        if (norm > 0)
+        float largest = unit.Length == 0 ? 0 : TensorPrimitives.MaxMagnitude(unit);
+        if (!float.IsFinite(largest))
         {
-            TensorPrimitives.Divide(unit, norm, unit);
+            throw new ArgumentException($"The embedding holds a NaN or infinite component (at {IndexOfNonFinite(unit)}).", name);
+        }
+
+        if (largest != 0)
+        {
+            TensorPrimitives.Divide(unit, MathF.Abs(largest), unit);
+            TensorPrimitives.Divide(unit, TensorPrimitives.Norm(unit), unit);
         }
 
         return unit;
     }
+
+    private static int IndexOfNonFinite(float[] vector) => Array.FindIndex(vector, x => !float.IsFinite(x));
 
     private void EnsureCapacity(int rows)
     {
@@ -202,7 +214,16 @@ public sealed partial class EmbeddingIndex
             return;
         }
 
-        int grown = Math.Max(rows, Math.Max(16, capacity * 2));
+        // One array holds all rows: at most Array.MaxLength elements (2.79 million rows of 768 floats or int8 codes).
+        long maxRows = Array.MaxLength / (Quantization == EmbeddingQuantization.Binary ? _words : Dimensions);
+        if (rows > maxRows)
+        {
+            throw new InvalidOperationException(
+                $"The index is full: {Quantization} storage of {Dimensions}-dimensional embeddings holds at most {maxRows:N0} rows. " +
+                "Split the embeddings over several indexes, or store them as Binary (32 times smaller per row).");
+        }
+
+        int grown = (int)Math.Min(maxRows, Math.Max(rows, Math.Max(16L, capacity * 2L)));
         switch (Quantization)
         {
             case EmbeddingQuantization.Int8:

@@ -190,4 +190,30 @@ public sealed class EmbeddingGeneratorTests
         Assert.Null(generator.GetService(typeof(string)));
         Assert.Throws<ArgumentNullException>(() => generator.GetService(null!));
     }
+
+    [Fact]
+    public async Task GenerateAsync_PromptPropertiesFromJson_AreApplied()
+    {
+        using GlucoseEmbedder embedder = GlucoseEmbedder.Create(TestPaths.TinyModel, GlucosePrompts.UseVersion2Prompts(new GlucoseEmbedderOptions()));
+        var byName = new EmbeddingGenerationOptions { AdditionalProperties = System.Text.Json.JsonSerializer.Deserialize<AdditionalPropertiesDictionary>("{\"prompt_name\":\"query\"}") };
+        var literal = new EmbeddingGenerationOptions { AdditionalProperties = System.Text.Json.JsonSerializer.Deserialize<AdditionalPropertiesDictionary>("{\"prompt\":\"query: \"}") };
+
+        GeneratedEmbeddings<FloatEmbedding> named = await embedder.GenerateAsync(["猫"], byName, TestContext.Current.CancellationToken);
+        GeneratedEmbeddings<FloatEmbedding> prefixed = await embedder.GenerateAsync(["猫"], literal, TestContext.Current.CancellationToken);
+
+        Assert.Equal(embedder.Encode("猫", "query"), named[0].Vector.ToArray());
+        Assert.Equal(embedder.Encode("猫", "query"), prefixed[0].Vector.ToArray());
+        Assert.NotEqual(embedder.Encode("猫"), named[0].Vector.ToArray());
+    }
+
+    [Fact]
+    public async Task GenerateAsync_PromptPropertyNotAStringOrNotUnicode_Throws()
+    {
+        using GlucoseEmbedder embedder = GlucoseEmbedder.Create(TestPaths.TinyModel);
+        var number = new EmbeddingGenerationOptions { AdditionalProperties = new() { [GlucoseEmbedder.PromptNameProperty] = 3 } };
+        var surrogate = new EmbeddingGenerationOptions { AdditionalProperties = new() { [GlucoseEmbedder.PromptProperty] = "\uD800: " } };
+
+        await Assert.ThrowsAsync<ArgumentException>(() => embedder.GenerateAsync(["猫"], number, TestContext.Current.CancellationToken));
+        await Assert.ThrowsAsync<ArgumentException>(() => embedder.GenerateAsync(["猫"], surrogate, TestContext.Current.CancellationToken));
+    }
 }

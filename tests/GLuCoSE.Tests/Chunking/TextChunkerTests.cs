@@ -128,4 +128,18 @@ public sealed class TextChunkerTests
         Assert.Equal("overlapTokens", Assert.Throws<ArgumentOutOfRangeException>(() => TextChunker.Split("a", Tokenizer.Value, 10, 10)).ParamName);
         Assert.Equal("overlapTokens", Assert.Throws<ArgumentOutOfRangeException>(() => TextChunker.Split("a", Tokenizer.Value, 10, -1)).ParamName);
     }
+
+    [Fact]
+    public void Split_LongTextWithoutSentenceEnds_CutsIntoPiecesThatFit()
+    {
+        // 4,000 clauses joined by commas and no sentence end: every piece must fit, and the whole must be covered.
+        string text = string.Join("、", Enumerable.Range(0, 4000).Select(i => $"項目{i}を確認した"));
+        IReadOnlyList<TextChunk> chunks = TextChunker.Split(text, Tokenizer.Value, 128, 16);
+
+        Assert.Equal(0, chunks[0].Start);
+        Assert.Equal(text.Length, chunks[^1].Start + chunks[^1].Text.Length);
+        Assert.All(chunks, c => Assert.InRange(c.TokenCount, 1, 128));
+        Assert.All(chunks, c => Assert.Equal(text.Substring(c.Start, c.Text.Length), c.Text));
+        Assert.True(chunks.Count > text.Length / (128 * 8), $"{chunks.Count} chunks for {text.Length} characters");
+    }
 }

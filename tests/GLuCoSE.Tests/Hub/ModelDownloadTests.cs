@@ -297,6 +297,18 @@ public sealed class ModelDownloadTests
     }
 
     [Fact]
+    public async Task CreateAsync_DownloadedModel_IsKnownByItsRepository()
+    {
+        using var context = new HubTestContext();
+
+        using GlucoseEmbedder embedder = await context.CreateAsync();
+        using GlucoseEmbedder named = await context.CreateAsync(options: new GlucoseEmbedderOptions { ModelId = "mine" });
+
+        Assert.Equal(GlucoseModelSource.DefaultRepository, embedder.ModelId);
+        Assert.Equal("mine", named.ModelId);
+    }
+
+    [Fact]
     public async Task CreateAsync_LocalDirectorySource_LoadsWithoutNetwork()
     {
         using var context = new HubTestContext();

@@ -186,4 +186,32 @@ public sealed class EmbeddingIndexTests
         Assert.Equal([2, 0], index.Search([0f, 1f], top: 2).Select(h => h.Index));
         Assert.Equal([2, 0, 1], index.Search([0f, 1f], top: 3).Select(h => h.Index));
     }
+
+    [Theory]
+    [InlineData(EmbeddingQuantization.None)]
+    [InlineData(EmbeddingQuantization.Int8)]
+    [InlineData(EmbeddingQuantization.Binary)]
+    public void AddAndSearch_NaNOrInfiniteComponent_Throw(EmbeddingQuantization quantization)
+    {
+        var index = new EmbeddingIndex(4, new EmbeddingIndexOptions { Quantization = quantization });
+        index.Add([1f, 0f, 0f, 0f]);
+
+        Assert.Equal("embedding", Assert.Throws<ArgumentException>(() => index.Add([50f, float.NaN, 0f, 0f])).ParamName);
+        Assert.Throws<ArgumentException>(() => index.Add([float.PositiveInfinity, 0f, 0f, 0f]));
+        Assert.Equal("query", Assert.Throws<ArgumentException>(() => index.Search([float.NaN, 0f, 0f, 0f])).ParamName);
+        Assert.Equal(1, index.Count);
+    }
+
+    [Theory]
+    [InlineData(1e20f)]
+    [InlineData(1e-25f)]
+    public void Search_QueryOfAnyScale_ScoresLikeItsUnitVector(float scale)
+    {
+        var index = new EmbeddingIndex(2);
+        index.Add([3f, 4f]);
+
+        SearchHit hit = Assert.Single(index.Search([3f * scale, 4f * scale], top: 1));
+
+        Assert.Equal(1f, hit.Score, 1e-6f);
+    }
 }

@@ -16,10 +16,11 @@ internal sealed class SimilarityCommand : ICommand
         Prints each text with a number, then the cosine similarity of every pair.
 
         options:
+          --quiet            no download progress (without --model)
         {ModelOptions.Help}
         """;
 
-    public IReadOnlyDictionary<string, bool> Options { get; } = ModelOptions.With();
+    public IReadOnlyDictionary<string, bool> Options { get; } = ModelOptions.With(("quiet", false));
 
     public async Task<int> RunAsync(CommandLine line, CancellationToken cancellationToken)
     {

@@ -114,7 +114,7 @@ internal static class HubErrors
         }
 
         text.Append(string.Join(", ", layout))
-            .Append(CultureInfo.InvariantCulture, $" (the repository files from {Redact(source.Endpoint)}/{source.Repository}/tree/{source.Revision}); ")
+            .Append(CultureInfo.InvariantCulture, $" (the repository files from {Redact(source.Endpoint).TrimEnd('/')}/{source.Repository}/tree/{source.Revision}); ")
             .Append("see models/README.md. A folder can also be loaded directly with GlucoseEmbedder.Create(folder).");
         return new FileNotFoundException(text.ToString(), Path.Combine(source.Folder, missing[0]));
     }

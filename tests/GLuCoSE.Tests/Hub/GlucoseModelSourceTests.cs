@@ -69,6 +69,16 @@ public sealed class GlucoseModelSourceTests
     }
 
     [Fact]
+    public void OfflineMissing_DefaultHub_LinksTheRepositoryTree()
+    {
+        ResolvedSource resolved = Resolve(GlucoseModelSource.Default, new() { [HubEnvironment.CacheVariable] = Cache });
+
+        string message = HubErrors.OfflineMissing(resolved, ["model.onnx"]).Message;
+
+        Assert.Contains($" (the repository files from https://huggingface.co/pkshatech/GLuCoSE-base-ja/tree/{GlucoseModelSource.DefaultRevision}); ", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Resolve_GlucoseOnnxUrl_AppliesToTheDefaultRepositoryOnly()
     {
         var variables = new Dictionary<string, string>

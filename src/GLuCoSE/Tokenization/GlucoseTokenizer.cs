@@ -147,7 +147,7 @@ public sealed class GlucoseTokenizer : Tokenizer
     /// Throws <see cref="ArgumentException"/> when <paramref name="text"/> holds a surrogate without its pair: such a
     /// string is not Unicode text, and SentencePiece (like Python's UTF-8 encoder) cannot take it.
     /// </summary>
-    internal static void ThrowIfUnpairedSurrogate(string text, string parameterName)
+    internal static void ThrowIfUnpairedSurrogate(ReadOnlySpan<char> text, string parameterName)
     {
         int index = IndexOfUnpairedSurrogate(text);
         if (index >= 0)
@@ -288,11 +288,7 @@ public sealed class GlucoseTokenizer : Tokenizer
         ReadOnlySpan<char> input = text is null ? textSpan : text.AsSpan();
 
         // As EncodeToIds(string): such a text is not Unicode, and its UTF-8 form (U+FFFD) would shift every offset after it.
-        int bad = IndexOfUnpairedSurrogate(input);
-        if (bad >= 0)
-        {
-            throw new ArgumentException($"The text holds an unpaired surrogate (U+{(int)input[bad]:X4}) at index {bad}; it is not valid Unicode.", nameof(text));
-        }
+        ThrowIfUnpairedSurrogate(input, nameof(text));
 
         var ids = new List<int>(Math.Min(input.Length + 2, 1024)) { BeginningOfSentenceId };
         var offsets = new List<Range>(ids.Capacity) { new Range(0, 0) };

@@ -1,12 +1,20 @@
-using System;
-
 namespace GLuCoSE;
 
-/// <summary>How far an <see cref="GlucoseEmbedder.EncodeAsync(System.Collections.Generic.IReadOnlyList{string}, IProgress{EncodeProgress}?, System.Threading.CancellationToken)"/> call has got.</summary>
-/// <param name="Completed">The texts embedded so far.</param>
-/// <param name="Total">The texts in the call.</param>
-public readonly record struct EncodeProgress(int Completed, int Total)
+/// <summary>How far an <see cref="GlucoseEmbedder.EncodeAsync"/> call has got.</summary>
+public readonly struct EncodeProgress
 {
+    internal EncodeProgress(int completed, int total)
+    {
+        Completed = completed;
+        Total = total;
+    }
+
+    /// <summary>Gets the texts embedded so far.</summary>
+    public int Completed { get; }
+
+    /// <summary>Gets the texts in the call.</summary>
+    public int Total { get; }
+
     /// <summary>Gets the share done, from 0 to 1 (1 for an empty call).</summary>
     public double Fraction => Total == 0 ? 1d : (double)Completed / Total;
 }

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Threading;
 using System.Threading.Tasks;
+using GLuCoSE.Engine;
 using Microsoft.Extensions.AI;
 
 namespace GLuCoSE;
@@ -14,22 +15,17 @@ namespace GLuCoSE;
 /// </remarks>
 public sealed partial class GlucoseEmbedder : IEmbeddingGenerator<string, Embedding<float>>
 {
-    /// <summary>The provider name reported in <see cref="EmbeddingGeneratorMetadata.ProviderName"/>.</summary>
-    public const string ProviderName = "GLuCoSE";
+    private const string ProviderName = "GLuCoSE";
 
-    /// <summary>The <see cref="EmbeddingGenerationOptions.AdditionalProperties"/> key that names a prompt (like sentence-transformers' <c>prompt_name</c>).</summary>
-    public const string PromptNameProperty = "prompt_name";
-
-    /// <summary>The <see cref="EmbeddingGenerationOptions.AdditionalProperties"/> key that gives a literal prompt (like sentence-transformers' <c>prompt</c>); it wins over <see cref="PromptNameProperty"/>.</summary>
-    public const string PromptProperty = "prompt";
+    // EmbeddingGenerationOptions.AdditionalProperties keys, as sentence-transformers names its arguments: a prompt name,
+    // and a literal prompt (which wins).
+    private const string PromptNameProperty = "prompt_name";
+    private const string PromptProperty = "prompt";
 
     private EmbeddingGeneratorMetadata? _metadata;
 
-    /// <summary>
-    /// Gets the model id reported through <c>Microsoft.Extensions.AI</c>: <see cref="GlucoseEmbedderOptions.ModelId"/>,
-    /// else the model folder's name.
-    /// </summary>
-    public string ModelId => _options.ModelId ?? ModelFolderName(ModelPath);
+    // The model id reported through Microsoft.Extensions.AI: GlucoseEmbedderOptions.ModelId, else the model folder's name.
+    private string ModelId => _options.ModelId ?? ModelFolderName(_engine.ModelPath);
 
     /// <summary>Embeds <paramref name="values"/> for <c>Microsoft.Extensions.AI</c>, batched; the results are in input order.</summary>
     /// <param name="values">The texts.</param>
@@ -61,9 +57,9 @@ public sealed partial class GlucoseEmbedder : IEmbeddingGenerator<string, Embedd
         }
 
         var texts = values as IReadOnlyList<string> ?? new List<string>(values);
-        CheckElements(texts);
-        var call = new EncodeCall(PromptFor(options), cancellationToken, progress: null);
-        float[][] vectors = await Task.Run(() => EncodeEmbeddings(texts, call), cancellationToken).ConfigureAwait(false);
+        Guard.ThrowIfInvalidElements(texts, nameof(values));
+        var call = new EncodeCall(PromptFor(options), progress: null, cancellationToken);
+        float[][] vectors = await Task.Run(() => _engine.Embed(texts, call), cancellationToken).ConfigureAwait(false);
         long tokens = call.Tokens;
 
         DateTimeOffset createdAt = DateTimeOffset.UtcNow;
@@ -81,8 +77,11 @@ public sealed partial class GlucoseEmbedder : IEmbeddingGenerator<string, Embedd
     }
 
     /// <summary>
-    /// Returns an <see cref="EmbeddingGeneratorMetadata"/> (provider <c>GLuCoSE</c>, the model id and dimensions),
-    /// the embedder itself, or its <see cref="GlucoseTokenizer"/>, when asked for that type with no key; else null.
+    /// Returns an <see cref="EmbeddingGeneratorMetadata"/>, the embedder itself, or its <see cref="GlucoseTokenizer"/>,
+    /// when asked for that type with no key; else null. The metadata gives the provider (<c>GLuCoSE</c>), the model id
+    /// (<see cref="GlucoseEmbedderOptions.ModelId"/>, else the hub repository for <see cref="CreateAsync"/>, else the
+    /// model folder's name), the dimensions, and as <see cref="EmbeddingGeneratorMetadata.ProviderUri"/> the file URI of
+    /// the ONNX graph loaded.
     /// </summary>
     /// <param name="serviceType">The type wanted.</param>
     /// <param name="serviceKey">A key; this embedder serves no keyed services.</param>
@@ -98,7 +97,7 @@ public sealed partial class GlucoseEmbedder : IEmbeddingGenerator<string, Embedd
 
         if (serviceType == typeof(EmbeddingGeneratorMetadata))
         {
-            return _metadata ??= new EmbeddingGeneratorMetadata(ProviderName, providerUri: null, ModelId, Dimensions);
+            return _metadata ??= new EmbeddingGeneratorMetadata(ProviderName, new Uri(_engine.ModelPath), ModelId, Dimensions);
         }
 
         if (serviceType.IsInstanceOfType(this))
@@ -115,17 +114,17 @@ public sealed partial class GlucoseEmbedder : IEmbeddingGenerator<string, Embedd
         {
             if (StringProperty(properties, PromptProperty, nameof(options)) is string prompt)
             {
-                GlucoseTokenizer.ThrowIfUnpairedSurrogate(prompt, nameof(options));
+                Guard.ThrowIfUnpairedSurrogate(prompt, nameof(options));
                 return prompt;
             }
 
             if (StringProperty(properties, PromptNameProperty, nameof(options)) is string promptName)
             {
-                return GetPrompt(promptName);
+                return PromptResolver.Resolve(_options.Prompts, _options.DefaultPromptName, promptName, nameof(options));
             }
         }
 
-        return GetPrompt(null);
+        return Prompt(null);
     }
 
     // A string property, also when the options came from JSON (a JsonElement string); null when absent or null.

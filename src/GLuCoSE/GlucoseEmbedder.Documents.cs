@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using GLuCoSE.Engine;
 using GLuCoSE.Pooling;
 
 namespace GLuCoSE;
@@ -23,8 +24,7 @@ public sealed partial class GlucoseEmbedder
     /// <exception cref="ObjectDisposedException">The embedder has been disposed.</exception>
     public DocumentEmbedding EncodeDocument(string text, ChunkingOptions? options = null, string? promptName = null)
     {
-        ArgumentNullException.ThrowIfNull(text);
-        GlucoseTokenizer.ThrowIfUnpairedSurrogate(text, nameof(text));
+        Guard.ThrowIfInvalidText(text, nameof(text));
         return EncodeDocuments([text], options, promptName)[0];
     }
 
@@ -39,19 +39,21 @@ public sealed partial class GlucoseEmbedder
     /// <exception cref="ObjectDisposedException">The embedder has been disposed.</exception>
     public DocumentEmbedding[] EncodeDocuments(IReadOnlyList<string> texts, ChunkingOptions? options = null, string? promptName = null)
     {
-        ArgumentNullException.ThrowIfNull(texts);
+        Guard.ThrowIfInvalidElements(texts, nameof(texts));
         ThrowIfDisposed();
         options ??= new ChunkingOptions();
-        string prefix = GetPrompt(promptName);
-        int maxTokens = options.MaxTokens == 0 ? _maxSequenceLength : options.MaxTokens;
-        if (maxTokens > _maxSequenceLength)
+        string prefix = Prompt(promptName);
+        int maxSequenceLength = _engine.MaxSequenceLength;
+        int maxTokens = options.MaxTokens ?? maxSequenceLength;
+        if (maxTokens > maxSequenceLength)
         {
             throw new ArgumentOutOfRangeException(
-                nameof(options), maxTokens, $"ChunkingOptions.MaxTokens is {maxTokens}, over the embedder's MaxSequenceLength ({_maxSequenceLength}); use 0 for MaxSequenceLength or a smaller value.");
+                nameof(options), maxTokens, $"ChunkingOptions.MaxTokens is {maxTokens}, over the embedder's MaxSequenceLength ({maxSequenceLength}); use null for MaxSequenceLength or a smaller value.");
         }
 
         // The prompt goes before every chunk, so it takes its tokens from each chunk's budget.
-        int promptTokens = prefix.Length == 0 ? 0 : _tokenizer.CountTokens(prefix) - _tokenizer.CountTokens(string.Empty);
+        GlucoseTokenizer tokenizer = _engine.Tokenizer;
+        int promptTokens = prefix.Length == 0 ? 0 : tokenizer.CountTokens(prefix) - tokenizer.CountTokens(string.Empty);
         int budget = maxTokens - promptTokens;
         ChunkingOptions.Validate(budget, options.OverlapTokens, nameof(options), nameof(options));
 
@@ -59,84 +61,24 @@ public sealed partial class GlucoseEmbedder
         var chunkTexts = new List<string>();
         for (int i = 0; i < texts.Count; i++)
         {
-            string? text = texts[i] ?? throw new ArgumentException($"texts[{i}] is null.", nameof(texts));
-            ThrowIfUnpairedSurrogate(text, i);
-            chunksPerText[i] = SplitWithPrompt(text, prefix, maxTokens, budget, options.OverlapTokens);
+            chunksPerText[i] = TextChunker.SplitWithPrefix(texts[i], tokenizer, prefix, maxTokens, budget, options.OverlapTokens);
             foreach (TextChunk chunk in chunksPerText[i])
             {
-                chunkTexts.Add(string.Concat(prefix, chunk.Text));
+                chunkTexts.Add(chunk.Text);
             }
         }
 
-        float[][] chunkEmbeddings = EncodeEmbeddings(chunkTexts, string.Empty);
+        float[][] chunkEmbeddings = _engine.Embed(chunkTexts, new EncodeCall(prefix));
         var results = new DocumentEmbedding[texts.Count];
         int next = 0;
         for (int i = 0; i < results.Length; i++)
         {
             IReadOnlyList<TextChunk> chunks = chunksPerText[i];
-            var embeddings = new float[chunks.Count][];
-            Array.Copy(chunkEmbeddings, next, embeddings, 0, chunks.Count);
+            float[][] embeddings = chunkEmbeddings[next..(next + chunks.Count)];
             next += chunks.Count;
-            results[i] = new DocumentEmbedding(PoolChunks(chunks, embeddings), chunks, embeddings);
+            results[i] = new DocumentEmbedding(ChunkPooling.Pool(chunks, embeddings, _options.NormalizeEmbeddings), chunks, embeddings);
         }
 
         return results;
-    }
-
-    /// <summary>
-    /// Splits <paramref name="text"/> into chunks of <paramref name="budget"/> tokens; with a prompt, checks that each
-    /// chunk still fits <paramref name="maxTokens"/> with the prompt before it (SentencePiece may segment the join of
-    /// prompt and chunk into more pieces than the two alone) and splits again with a smaller budget where one does not.
-    /// </summary>
-    private IReadOnlyList<TextChunk> SplitWithPrompt(string text, string prefix, int maxTokens, int budget, int overlap)
-    {
-        while (true)
-        {
-            IReadOnlyList<TextChunk> chunks = TextChunker.Split(text, Tokenizer, budget, overlap);
-            if (prefix.Length == 0 || chunks.Count == 1)
-            {
-                return chunks;
-            }
-
-            int excess = 0;
-            foreach (TextChunk chunk in chunks)
-            {
-                excess = Math.Max(excess, _tokenizer.CountTokens(string.Concat(prefix, chunk.Text)) - maxTokens);
-            }
-
-            if (excess <= 0 || budget - excess <= overlap)
-            {
-                // Fits; or cannot shrink further (then the few tokens over are truncated, as any over-long text is).
-                return chunks;
-            }
-
-            budget -= excess;
-        }
-    }
-
-    private float[] PoolChunks(IReadOnlyList<TextChunk> chunks, float[][] embeddings)
-    {
-        if (chunks.Count == 1)
-        {
-            return (float[])embeddings[0].Clone();
-        }
-
-        // Weighting by tokens makes the pooled vector the mean over all chunk tokens, as mean pooling is over tokens.
-        var pooled = new float[embeddings[0].Length];
-        float total = 0;
-        for (int c = 0; c < chunks.Count; c++)
-        {
-            float weight = chunks[c].TokenCount;
-            System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(embeddings[c], weight, pooled, pooled);
-            total += weight;
-        }
-
-        System.Numerics.Tensors.TensorPrimitives.Divide(pooled, total, pooled);
-        if (_options.NormalizeEmbeddings)
-        {
-            MeanPooling.Normalize(pooled);
-        }
-
-        return pooled;
     }
 }

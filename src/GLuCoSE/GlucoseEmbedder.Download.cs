@@ -3,7 +3,9 @@ using System.IO;
 using System.Net.Http;
 using System.Threading;
 using System.Threading.Tasks;
+using GLuCoSE.Engine;
 using GLuCoSE.Hub;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace GLuCoSE;
 
@@ -25,12 +27,9 @@ public sealed partial class GlucoseEmbedder
     /// <see cref="GlucoseModelSource"/>).</para>
     /// <para>Thread safety: calls for the same source may run at once, in one process or several; one downloads while
     /// the others wait for it. Loading the model (after the download) runs on the calling thread, as
-    /// <see cref="Create"/> does.</para>
-    /// <para>A downloaded graph whose weights the two sessions of <see cref="GlucoseEmbedderOptions.ParallelRuns"/> cannot
-    /// share in place (weights inside the graph file at unaligned offsets, as in the public opset-11 export) is loaded
-    /// with an optimized-model cache beside the model's cache folder, unless
-    /// <see cref="GlucoseEmbedderOptions.OptimizedModelCacheDirectory"/> is set or the lanes are off: the first load
-    /// writes it (the model's size again on disk, a few seconds), later loads are faster and hold the weights once.</para>
+    /// <see cref="Create(string, GlucoseEmbedderOptions?)"/> does.</para>
+    /// <para>Nothing is written outside the download cache (<see cref="GlucoseModelSource.CacheDirectory"/>); the options
+    /// apply as they do for <see cref="Create(string, GlucoseEmbedderOptions?)"/>.</para>
     /// </remarks>
     /// <exception cref="ArgumentOutOfRangeException">An option is out of its range.</exception>
     /// <exception cref="ArgumentException">A property of <paramref name="source"/> is not valid.</exception>
@@ -57,17 +56,10 @@ public sealed partial class GlucoseEmbedder
         CancellationToken cancellationToken)
     {
         // Fail on a bad option before a 440 MB download, not after.
-        GlucoseEmbedderOptions settings = (options ?? new GlucoseEmbedderOptions()).Clone();
-        Validate(settings);
+        GlucoseEmbedderOptions settings = (options ?? new GlucoseEmbedderOptions()).ValidatedCopy();
         source ??= GlucoseModelSource.Default;
         string folder = await source.DownloadCoreAsync(environment, progress, cancellationToken).ConfigureAwait(false);
         cancellationToken.ThrowIfCancellationRequested();
-
-        // Only in the download cache: a local folder of the caller's gets nothing written beside it.
-        if (source.LocalDirectory is null && AlignedWeightsCache(folder, settings) is string cache)
-        {
-            settings.OptimizedModelCacheDirectory = cache;
-        }
 
         // A downloaded model is known by its repository, not by its cache folder (named after the revision).
         if (source.LocalDirectory is null)
@@ -75,23 +67,6 @@ public sealed partial class GlucoseEmbedder
             settings.ModelId ??= source.Repository;
         }
 
-        return Create(folder, settings);
+        return new GlucoseEmbedder(EmbeddingEngine.Open(folder, settings, NullLogger.Instance, TimeProvider.System), settings);
     }
-
-    /// <summary>
-    /// The optimized-model cache folder <see cref="CreateAsync"/> gives a downloaded graph whose weights the lanes
-    /// cannot share in place (the public opset-11 export keeps them inside the graph file at unaligned offsets):
-    /// beside the model's cache folder, so that copying that folder to another machine does not take it along. Null
-    /// where the lanes are off anyway, the weights can be shared, or the caller chose a cache folder.
-    /// </summary>
-    internal static string? AlignedWeightsCache(string modelFolder, GlucoseEmbedderOptions settings)
-    {
-        return Inference.ModelFolder.FindGraph(modelFolder, settings.ModelFileName) is string graph
-            && Inference.ModelRunners.NeedAlignedWeights(graph, settings)
-            ? Path.TrimEndingDirectorySeparator(Path.GetFullPath(modelFolder)) + AlignedWeightsCacheSuffix
-            : null;
-    }
-
-    /// <summary>The suffix of the folder beside a downloaded model's cache folder that holds its optimized graph.</summary>
-    internal const string AlignedWeightsCacheSuffix = ".onnxruntime";
 }

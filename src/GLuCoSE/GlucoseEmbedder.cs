@@ -1,8 +1,9 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
-using System.Threading;
-using GLuCoSE.Inference;
+using GLuCoSE.Engine;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace GLuCoSE;
 
@@ -12,8 +13,8 @@ namespace GLuCoSE;
 /// sentence-transformers' <c>encode</c> does.
 /// </summary>
 /// <remarks>
-/// <para>Create one embedder per model and share it: every member is thread-safe, and concurrent calls run on the
-/// same ONNX Runtime session.</para>
+/// <para>Create one embedder per model and share it: every member is thread-safe. Concurrent
+/// <see cref="Encode(string)"/> calls are coalesced into shared batches; bulk calls interleave batch by batch.</para>
 /// <para>The embedder owns native resources; dispose it when done. After <see cref="Dispose"/>, members throw
 /// <see cref="ObjectDisposedException"/>. <see cref="Dispose"/> may be called while other threads encode: it waits for
 /// the model run in progress to finish, then releases the session; calls still waiting for the model, and any made
@@ -21,28 +22,15 @@ namespace GLuCoSE;
 /// </remarks>
 public sealed partial class GlucoseEmbedder : IDisposable
 {
-    private const int DefaultMaxSequenceLength = 512;
-
-    private readonly ModelRunners _runners;
-    private readonly OnnxEncoder _encoder;
+    private readonly EmbeddingEngine _engine;
     private readonly GlucoseEmbedderOptions _options;
-    private readonly MicroBatcher _batcher;
-    private readonly GlucoseTokenizer _tokenizer;
-    private readonly int _maxSequenceLength;
-    private readonly string _modelPath;
     private volatile bool _disposed;
-    private long _laneBatches;
-    private int _disposeStarted;
 
-    private GlucoseEmbedder(ModelRunners runners, GlucoseTokenizer tokenizer, GlucoseEmbedderOptions options, int maxSequenceLength, string modelPath)
+    /// <summary>Wraps an engine opened with <paramref name="options"/> (validated); the embedder owns the engine.</summary>
+    internal GlucoseEmbedder(EmbeddingEngine engine, GlucoseEmbedderOptions options)
     {
-        _runners = runners;
-        _encoder = runners.Main;
+        _engine = engine;
         _options = options;
-        _batcher = new MicroBatcher(options.EffectiveBatchSize, options.MicroBatchWait);
-        _tokenizer = tokenizer;
-        _maxSequenceLength = maxSequenceLength;
-        _modelPath = modelPath;
     }
 
     /// <summary>Gets the length of the embeddings (768 for GLuCoSE-base-ja), read from the model's output metadata.</summary>
@@ -51,43 +39,7 @@ public sealed partial class GlucoseEmbedder : IDisposable
         get
         {
             ThrowIfDisposed();
-            return _encoder.HiddenSize;
-        }
-    }
-
-    /// <summary>
-    /// Gets the most texts per model run: <see cref="GlucoseEmbedderOptions.BatchSize"/>, or the execution provider's
-    /// default when it was null.
-    /// </summary>
-    public int BatchSize
-    {
-        get
-        {
-            ThrowIfDisposed();
-            return _options.EffectiveBatchSize;
-        }
-    }
-
-    /// <summary>
-    /// Gets the most padded tokens per model run (0: no budget): <see cref="GlucoseEmbedderOptions.MaxBatchTokens"/>, or
-    /// the execution provider's default when it was null.
-    /// </summary>
-    public int MaxBatchTokens
-    {
-        get
-        {
-            ThrowIfDisposed();
-            return _options.EffectiveMaxBatchTokens;
-        }
-    }
-
-    /// <summary>Gets the tokenizer that turns texts into the model's token ids.</summary>
-    public GlucoseTokenizer Tokenizer
-    {
-        get
-        {
-            ThrowIfDisposed();
-            return _tokenizer;
+            return _engine.Dimensions;
         }
     }
 
@@ -97,17 +49,17 @@ public sealed partial class GlucoseEmbedder : IDisposable
         get
         {
             ThrowIfDisposed();
-            return _maxSequenceLength;
+            return _engine.MaxSequenceLength;
         }
     }
 
-    /// <summary>Gets the full path of the ONNX file in use.</summary>
-    public string ModelPath
+    /// <summary>Gets the tokenizer that turns texts into the model's token ids.</summary>
+    public GlucoseTokenizer Tokenizer
     {
         get
         {
             ThrowIfDisposed();
-            return _modelPath;
+            return _engine.Tokenizer;
         }
     }
 
@@ -118,95 +70,96 @@ public sealed partial class GlucoseEmbedder : IDisposable
     /// </param>
     /// <param name="options">Options; null for the defaults.</param>
     /// <exception cref="ArgumentNullException"><paramref name="modelDirectory"/> is null.</exception>
+    /// <exception cref="ArgumentException">An option is not valid (an unknown <see cref="GlucoseEmbedderOptions.DefaultPromptName"/>, a blank model file name).</exception>
     /// <exception cref="ArgumentOutOfRangeException">An option is out of its range.</exception>
     /// <exception cref="DirectoryNotFoundException">The folder does not exist.</exception>
     /// <exception cref="FileNotFoundException">The ONNX graph or the tokenizer file is missing.</exception>
     /// <exception cref="InvalidDataException">A file is not a valid model, or the graph does not have the GLuCoSE inputs and outputs.</exception>
     /// <exception cref="InvalidOperationException">The CUDA provider was asked for and cannot be loaded.</exception>
-    public static GlucoseEmbedder Create(string modelDirectory, GlucoseEmbedderOptions? options = null)
+    public static GlucoseEmbedder Create(string modelDirectory, GlucoseEmbedderOptions? options = null) =>
+        Create(modelDirectory, options, NullLogger.Instance);
+
+    /// <summary>As <see cref="Create(string, GlucoseEmbedderOptions?)"/>, logging the load and truncated inputs to <paramref name="logger"/>.</summary>
+    internal static GlucoseEmbedder Create(string modelDirectory, GlucoseEmbedderOptions? options, ILogger logger)
     {
         ArgumentNullException.ThrowIfNull(modelDirectory);
-        GlucoseEmbedderOptions settings = (options ?? new GlucoseEmbedderOptions()).Clone();
-        Validate(settings);
-
-        ModelFolder folder = ModelFolder.Open(modelDirectory, settings.ModelFileName);
-        GlucoseTokenizer tokenizer = GlucoseTokenizer.Create(folder.TokenizerPath);
-
-        int maxLength = settings.MaxSequenceLength != 0 ? settings.MaxSequenceLength : folder.MaxSequenceLength ?? DefaultMaxSequenceLength;
-        int maxPositions = folder.MaxPositions ?? DefaultMaxSequenceLength;
-        if (maxLength < 2 || maxLength > maxPositions)
-        {
-            throw new ArgumentOutOfRangeException(
-                nameof(options),
-                maxLength,
-                $"MaxSequenceLength must be between 2 and {maxPositions} (the model's position embeddings) for '{folder.Directory}'.");
-        }
-
-        if (folder.VocabularySize is int configured && configured < tokenizer.VocabularySize)
-        {
-            throw new InvalidDataException(
-                $"The tokenizer '{folder.TokenizerPath}' makes {tokenizer.VocabularySize} token ids, but config.json in " +
-                $"'{folder.Directory}' gives the model only {configured} (vocab_size); use the tokenizer that belongs to this model.");
-        }
-
-        ModelRunners runners = ModelRunners.Open(folder.ModelPath, settings, tokenizer.VocabularySize, folder.TokenizerPath);
-        return new GlucoseEmbedder(runners, tokenizer, settings, maxLength, folder.ModelPath);
+        GlucoseEmbedderOptions settings = (options ?? new GlucoseEmbedderOptions()).ValidatedCopy();
+        return new GlucoseEmbedder(EmbeddingEngine.Open(modelDirectory, settings, logger, TimeProvider.System), settings);
     }
 
     /// <summary>Computes the embedding of one text.</summary>
     /// <remarks>
     /// Built for many concurrent callers (a web app embedding one query per request): texts that arrive while the
     /// model is busy are coalesced into one batch, so throughput approaches batched <see cref="Encode(IReadOnlyList{string})"/>;
-    /// a caller that finds the model idle runs at once.
+    /// a caller that finds the model idle runs at once. The default prompt (<see cref="GlucoseEmbedderOptions.DefaultPromptName"/>) applies.
     /// </remarks>
     /// <exception cref="ArgumentNullException"><paramref name="text"/> is null.</exception>
     /// <exception cref="ArgumentException"><paramref name="text"/> holds an unpaired surrogate.</exception>
     /// <exception cref="ObjectDisposedException">The embedder has been disposed.</exception>
-    public float[] Encode(string text)
+    public float[] Encode(string text) => Encode(text, promptName: null);
+
+    /// <summary>Computes the embedding of one text with a prompt put before it.</summary>
+    /// <param name="text">The text.</param>
+    /// <param name="promptName">
+    /// A key of <see cref="GlucoseEmbedderOptions.Prompts"/>; null for <see cref="GlucoseEmbedderOptions.DefaultPromptName"/>
+    /// (no prompt when that is null too).
+    /// </param>
+    /// <exception cref="ArgumentNullException"><paramref name="text"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="text"/> holds an unpaired surrogate, or <paramref name="promptName"/> is not one of the prompts.</exception>
+    /// <exception cref="ObjectDisposedException">The embedder has been disposed.</exception>
+    public float[] Encode(string text, string? promptName)
     {
-        ArgumentNullException.ThrowIfNull(text);
-        GlucoseTokenizer.ThrowIfUnpairedSurrogate(text, nameof(text));
+        Guard.ThrowIfInvalidText(text, nameof(text));
         ThrowIfDisposed();
-        return EncodeSingle(text, GetPrompt(null));
+        return _engine.EmbedOne(text, Prompt(promptName));
     }
 
     /// <summary>Computes the embeddings of many texts, batched; the results are in input order.</summary>
+    /// <remarks>The default prompt (<see cref="GlucoseEmbedderOptions.DefaultPromptName"/>) applies.</remarks>
     /// <exception cref="ArgumentNullException"><paramref name="texts"/> is null.</exception>
     /// <exception cref="ArgumentException">An element of <paramref name="texts"/> is null or holds an unpaired surrogate (the message names its index).</exception>
     /// <exception cref="ObjectDisposedException">The embedder has been disposed.</exception>
-    public float[][] Encode(IReadOnlyList<string> texts)
+    public float[][] Encode(IReadOnlyList<string> texts) => Encode(texts, promptName: null);
+
+    /// <summary>Computes the embeddings of many texts with a prompt put before each, batched; the results are in input order.</summary>
+    /// <param name="texts">The texts.</param>
+    /// <param name="promptName">
+    /// A key of <see cref="GlucoseEmbedderOptions.Prompts"/>; null for <see cref="GlucoseEmbedderOptions.DefaultPromptName"/>
+    /// (no prompt when that is null too).
+    /// </param>
+    /// <exception cref="ArgumentNullException"><paramref name="texts"/> is null.</exception>
+    /// <exception cref="ArgumentException">An element of <paramref name="texts"/> is null or holds an unpaired surrogate (the message names its index), or <paramref name="promptName"/> is not one of the prompts.</exception>
+    /// <exception cref="ObjectDisposedException">The embedder has been disposed.</exception>
+    public float[][] Encode(IReadOnlyList<string> texts, string? promptName)
     {
-        ArgumentNullException.ThrowIfNull(texts);
+        Guard.ThrowIfInvalidElements(texts, nameof(texts));
         ThrowIfDisposed();
-        return EncodeEmbeddings(texts, GetPrompt(null));
+        return _engine.Embed(texts, new EncodeCall(Prompt(promptName)));
     }
 
     /// <summary>
     /// Computes the per-token states of one text (the model's last hidden state, before pooling), for custom pooling.
+    /// The default prompt applies.
     /// </summary>
     /// <exception cref="ArgumentNullException"><paramref name="text"/> is null.</exception>
     /// <exception cref="ArgumentException"><paramref name="text"/> holds an unpaired surrogate.</exception>
     /// <exception cref="ObjectDisposedException">The embedder has been disposed.</exception>
     public TokenEmbeddings EncodeTokens(string text)
     {
-        ArgumentNullException.ThrowIfNull(text);
-        GlucoseTokenizer.ThrowIfUnpairedSurrogate(text, nameof(text));
-        return EncodeTokens([text])[0];
+        Guard.ThrowIfInvalidText(text, nameof(text));
+        ThrowIfDisposed();
+        return _engine.EmbedTokens([text], new EncodeCall(Prompt(null)))[0];
     }
 
-    /// <summary>Computes the per-token states of many texts; the results are in input order.</summary>
+    /// <summary>Computes the per-token states of many texts; the results are in input order. The default prompt applies.</summary>
     /// <exception cref="ArgumentNullException"><paramref name="texts"/> is null.</exception>
     /// <exception cref="ArgumentException">An element of <paramref name="texts"/> is null or holds an unpaired surrogate (the message names its index).</exception>
     /// <exception cref="ObjectDisposedException">The embedder has been disposed.</exception>
     public TokenEmbeddings[] EncodeTokens(IReadOnlyList<string> texts)
     {
-        ArgumentNullException.ThrowIfNull(texts);
+        Guard.ThrowIfInvalidElements(texts, nameof(texts));
         ThrowIfDisposed();
-        var results = new TokenEmbeddings[texts.Count];
-        int width = _encoder.HiddenSize;
-        RunBatches(texts, new EncodeCall(GetPrompt(null), default, null), (index, tokenIds, tokenStates) =>
-            results[index] = new TokenEmbeddings(tokenIds, width, tokenStates[..(tokenIds.Length * width)].ToArray()));
-        return results;
+        return _engine.EmbedTokens(texts, new EncodeCall(Prompt(null)));
     }
 
     /// <summary>
@@ -215,64 +168,13 @@ public sealed partial class GlucoseEmbedder : IDisposable
     /// </summary>
     public void Dispose()
     {
-        if (Interlocked.Exchange(ref _disposeStarted, 1) != 0)
-        {
-            return;
-        }
-
         _disposed = true;
-
-        // The model's turn: no run is in progress while the session goes away, and every turn after this one sees
-        // _disposed and throws instead of touching the session.
-        _batcher.RunExclusive(_runners.Dispose);
+        _engine.Dispose();
     }
 
-    private static void Validate(GlucoseEmbedderOptions options)
-    {
-        if (options.BatchSize is < 1)
-        {
-            throw new ArgumentOutOfRangeException(nameof(options), options.BatchSize, "BatchSize must be null (the provider's default) or at least 1.");
-        }
-
-        if (options.MaxBatchTokens is < 0)
-        {
-            throw new ArgumentOutOfRangeException(nameof(options), options.MaxBatchTokens, "MaxBatchTokens must be null (the provider's default), 0 (no token budget) or positive.");
-        }
-
-        if (options.MicroBatchWait < TimeSpan.Zero || options.MicroBatchWait > TimeSpan.FromSeconds(1))
-        {
-            throw new ArgumentOutOfRangeException(nameof(options), options.MicroBatchWait, "MicroBatchWait must be between zero and one second.");
-        }
-
-        if (options.MaxSequenceLength < 0)
-        {
-            throw new ArgumentOutOfRangeException(nameof(options), options.MaxSequenceLength, "MaxSequenceLength must be 0 (the model's default) or at least 2.");
-        }
-
-        if (options.IntraOpNumThreads is < 0)
-        {
-            throw new ArgumentOutOfRangeException(nameof(options), options.IntraOpNumThreads, "IntraOpNumThreads must be null, 0 (ONNX Runtime's choice) or positive.");
-        }
-
-        if (string.IsNullOrWhiteSpace(options.ModelFileName))
-        {
-            throw new ArgumentException("ModelFileName must name the ONNX file in the model folder.", nameof(options));
-        }
-
-        if (options.DefaultPromptName is string name && !options.Prompts.ContainsKey(name))
-        {
-            string known = options.Prompts.Count == 0 ? "none are set" : "the prompts are '" + string.Join("', '", options.Prompts.Keys) + "'";
-            throw new ArgumentException(
-                $"DefaultPromptName '{name}' is not one of GlucoseEmbedderOptions.Prompts ({known}). Add it to Prompts " +
-                "(GlucosePrompts.UseVersion2Prompts adds GLuCoSE v2's 'query' and 'passage'), or leave DefaultPromptName null.",
-                nameof(options));
-        }
-
-        if (!Enum.IsDefined(options.ExecutionProvider))
-        {
-            throw new ArgumentOutOfRangeException(nameof(options), options.ExecutionProvider, "ExecutionProvider must be Cpu or Cuda.");
-        }
-    }
+    // The prefix a call puts before each text; throws for an unknown prompt name.
+    private string Prompt(string? promptName) =>
+        PromptResolver.Resolve(_options.Prompts, _options.DefaultPromptName, promptName, nameof(promptName));
 
     private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);
 }

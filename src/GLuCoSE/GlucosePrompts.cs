@@ -15,11 +15,9 @@ public static class GlucosePrompts
     /// <summary>The name of the prompt for the texts searched (documents, passages).</summary>
     public const string Passage = "passage";
 
-    /// <summary>GLuCoSE-base-ja-v2's prefix for search queries.</summary>
-    public const string QueryPrefix = "query: ";
-
-    /// <summary>GLuCoSE-base-ja-v2's prefix for the texts searched.</summary>
-    public const string PassagePrefix = "passage: ";
+    // GLuCoSE-base-ja-v2's prefixes.
+    private const string QueryPrefix = "query: ";
+    private const string PassagePrefix = "passage: ";
 
     /// <summary>
     /// Adds GLuCoSE-base-ja-v2's prompts to <paramref name="options"/>: <see cref="Query"/> → <c>"query: "</c> and

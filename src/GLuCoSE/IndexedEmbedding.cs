@@ -1,6 +1,17 @@
 namespace GLuCoSE;
 
 /// <summary>An embedding from a stream of texts, with the position of its text in the stream.</summary>
-/// <param name="Index">The zero-based position of the text in the source.</param>
-/// <param name="Embedding">The text's embedding.</param>
-public readonly record struct IndexedEmbedding(long Index, float[] Embedding);
+public readonly struct IndexedEmbedding
+{
+    internal IndexedEmbedding(long index, float[] embedding)
+    {
+        Index = index;
+        Embedding = embedding;
+    }
+
+    /// <summary>Gets the zero-based position of the text in the source.</summary>
+    public long Index { get; }
+
+    /// <summary>Gets the text's embedding.</summary>
+    public float[] Embedding { get; }
+}

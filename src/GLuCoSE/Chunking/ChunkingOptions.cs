@@ -6,10 +6,10 @@ namespace GLuCoSE;
 public sealed class ChunkingOptions
 {
     /// <summary>
-    /// Gets or sets the most tokens per chunk, <c>&lt;s&gt;</c>, <c>&lt;/s&gt;</c> and any prompt included. 0 (the
-    /// default) means the embedder's <see cref="GlucoseEmbedder.MaxSequenceLength"/>.
+    /// Gets or sets the most tokens per chunk, <c>&lt;s&gt;</c>, <c>&lt;/s&gt;</c> and any prompt included. Null (the
+    /// default): the embedder's <see cref="GlucoseEmbedder.MaxSequenceLength"/>.
     /// </summary>
-    public int MaxTokens { get; set; }
+    public int? MaxTokens { get; set; }
 
     /// <summary>
     /// Gets or sets about how many tokens of the end of a chunk are repeated at the start of the next one, in whole

@@ -1,11 +1,21 @@
 namespace GLuCoSE;
 
 /// <summary>A piece of a longer text, cut by <see cref="TextChunker"/>.</summary>
-/// <param name="Text">The chunk's text, as it appears in the original.</param>
-/// <param name="Start">Where the chunk starts in the original text (a <see cref="string"/> index).</param>
-/// <param name="TokenCount">The chunk's tokens, <c>&lt;s&gt;</c> and <c>&lt;/s&gt;</c> included.</param>
-public sealed record TextChunk(string Text, int Start, int TokenCount)
+public sealed class TextChunk
 {
-    /// <summary>Gets where the chunk ends in the original text (exclusive).</summary>
-    public int End => Start + Text.Length;
+    internal TextChunk(string text, int start, int tokenCount)
+    {
+        Text = text;
+        Start = start;
+        TokenCount = tokenCount;
+    }
+
+    /// <summary>Gets the chunk's text, as it appears in the original (it ends at <see cref="Start"/> + <c>Text.Length</c>).</summary>
+    public string Text { get; }
+
+    /// <summary>Gets where the chunk starts in the original text (a <see cref="string"/> index).</summary>
+    public int Start { get; }
+
+    /// <summary>Gets the chunk's tokens, <c>&lt;s&gt;</c> and <c>&lt;/s&gt;</c> included.</summary>
+    public int TokenCount { get; }
 }

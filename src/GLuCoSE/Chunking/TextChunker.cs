@@ -85,6 +85,38 @@ public static class TextChunker
         return chunks;
     }
 
+
+    /// <summary>
+    /// As <see cref="Split"/> for chunks that get <paramref name="prefix"/> (a prompt) put before them: splits into
+    /// <paramref name="budget"/> tokens, then checks that each chunk still fits <paramref name="maxTokens"/> with the
+    /// prefix (SentencePiece may segment the join into more pieces than the two alone) and splits again with a smaller
+    /// budget where one does not.
+    /// </summary>
+    internal static IReadOnlyList<TextChunk> SplitWithPrefix(string text, Tokenizer tokenizer, string prefix, int maxTokens, int budget, int overlapTokens)
+    {
+        while (true)
+        {
+            IReadOnlyList<TextChunk> chunks = Split(text, tokenizer, budget, overlapTokens);
+            if (prefix.Length == 0 || chunks.Count == 1)
+            {
+                return chunks;
+            }
+
+            int excess = 0;
+            foreach (TextChunk chunk in chunks)
+            {
+                excess = Math.Max(excess, tokenizer.CountTokens(string.Concat(prefix, chunk.Text)) - maxTokens);
+            }
+
+            if (excess <= 0 || budget - excess <= overlapTokens)
+            {
+                // Fits; or cannot shrink further (then the few tokens over are truncated, as any over-long text is).
+                return chunks;
+            }
+
+            budget -= excess;
+        }
+    }
     private static TextChunk Chunk(string text, List<Range> units, int first, int end, Tokenizer tokenizer)
     {
         int start = units[first].Start.Value;

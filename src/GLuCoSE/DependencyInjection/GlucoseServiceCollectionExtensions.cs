@@ -2,6 +2,7 @@ using System;
 using GLuCoSE;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -37,13 +38,10 @@ public static class GlucoseServiceCollectionExtensions
         {
             var options = new GlucoseEmbedderOptions();
             configure?.Invoke(options);
-            GlucoseEmbedder embedder = GlucoseEmbedder.Create(modelDirectory, options);
-            if (provider.GetService(typeof(ILoggerFactory)) is ILoggerFactory loggerFactory)
-            {
-                embedder.AttachLogger(loggerFactory.CreateLogger<GlucoseEmbedder>());
-            }
-
-            return embedder;
+            ILogger logger = provider.GetService(typeof(ILoggerFactory)) is ILoggerFactory loggerFactory
+                ? loggerFactory.CreateLogger<GlucoseEmbedder>()
+                : NullLogger.Instance;
+            return GlucoseEmbedder.Create(modelDirectory, options, logger);
         });
         services.AddSingleton<IEmbeddingGenerator<string, Embedding<float>>>(
             provider => (GlucoseEmbedder)provider.GetService(typeof(GlucoseEmbedder))!);

@@ -12,7 +12,7 @@ public sealed class DownloadProgress
     /// <param name="fileName">The file's path inside the model folder, with '/' separators.</param>
     /// <param name="bytesDone">The bytes of the file on disk so far.</param>
     /// <param name="totalBytes">The file's full size, or null when the server does not say.</param>
-    public DownloadProgress(string fileName, long bytesDone, long? totalBytes)
+    internal DownloadProgress(string fileName, long bytesDone, long? totalBytes)
     {
         FileName = fileName;
         BytesDone = bytesDone;

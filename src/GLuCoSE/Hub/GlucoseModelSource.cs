@@ -25,22 +25,22 @@ namespace GLuCoSE;
 public sealed record GlucoseModelSource
 {
     /// <summary>The Hugging Face repository of GLuCoSE-base-ja.</summary>
-    public const string DefaultRepository = "pkshatech/GLuCoSE-base-ja";
+    internal const string DefaultRepository = "pkshatech/GLuCoSE-base-ja";
 
     /// <summary>
     /// The pinned commit of <see cref="DefaultRepository"/> whose tokenizer and config files <see cref="Default"/>
     /// downloads. A commit never changes, so a cached copy never goes stale.
     /// </summary>
-    public const string DefaultRevision = "b3cc38b45d7086f22b3f3cff6f3599a1b51c2e90";
+    internal const string DefaultRevision = "b3cc38b45d7086f22b3f3cff6f3599a1b51c2e90";
 
     /// <summary>The public ONNX export of GLuCoSE-base-ja (by ailia), saved as <c>model.onnx</c>.</summary>
-    public const string DefaultOnnxUrl = "https://storage.googleapis.com/ailia-models/glucose/GLuCoSE-base-ja.onnx";
+    internal const string DefaultOnnxUrl = "https://storage.googleapis.com/ailia-models/glucose/GLuCoSE-base-ja.onnx";
 
     /// <summary>The Hugging Face hub, used when neither <see cref="Endpoint"/> nor <c>HF_ENDPOINT</c> is set.</summary>
-    public const string DefaultEndpoint = "https://huggingface.co";
+    internal const string DefaultEndpoint = "https://huggingface.co";
 
     /// <summary>The name of the ONNX graph inside a downloaded model folder.</summary>
-    public const string OnnxFileName = "model.onnx";
+    internal const string OnnxFileName = "model.onnx";
 
     private static readonly Regex RepositoryPattern = new(
         "^[A-Za-z0-9][A-Za-z0-9._-]*/[A-Za-z0-9][A-Za-z0-9._-]*$",
@@ -51,7 +51,7 @@ public sealed record GlucoseModelSource
     /// Gets the files that a hub source downloads from the repository besides the ONNX graph: the tokenizer and the
     /// configuration files of a sentence-transformers LUKE model.
     /// </summary>
-    public static IReadOnlyList<string> DefaultFiles { get; } =
+    internal static IReadOnlyList<string> DefaultFiles { get; } =
     [
         "sentencepiece.bpe.model",
         "tokenizer_config.json",
@@ -64,28 +64,32 @@ public sealed record GlucoseModelSource
         "1_Pooling/config.json",
     ];
 
-    /// <summary>Gets GLuCoSE-base-ja: the files of <see cref="DefaultRepository"/> at <see cref="DefaultRevision"/> and the ONNX graph at <see cref="DefaultOnnxUrl"/>.</summary>
+    /// <summary>
+    /// Gets GLuCoSE-base-ja: the files of <c>pkshatech/GLuCoSE-base-ja</c> at a pinned commit and the public ONNX export
+    /// (by ailia, <c>https://storage.googleapis.com/ailia-models/glucose/GLuCoSE-base-ja.onnx</c>).
+    /// </summary>
     // After DefaultFiles: static initializers run in textual order, and a source copies DefaultFiles.
     public static GlucoseModelSource Default { get; } = new();
 
-    /// <summary>Gets the Hugging Face repository, <c>owner/name</c>; null for a local folder (<see cref="LocalDirectory"/>).</summary>
+    /// <summary>Gets the Hugging Face repository, <c>owner/name</c> (default <c>pkshatech/GLuCoSE-base-ja</c>); null for a local folder (<see cref="LocalDirectory"/>).</summary>
     public string? Repository { get; init; } = DefaultRepository;
 
     /// <summary>
     /// Gets the revision of <see cref="Repository"/>: a commit hash (best: the cache never goes stale), a branch or a tag.
-    /// A cached branch is not refreshed when the branch moves; name a new revision to get new files.
+    /// Null (the default): for <c>pkshatech/GLuCoSE-base-ja</c> the commit <see cref="Default"/> pins, for any other
+    /// repository <c>main</c>. A cached branch is not refreshed when the branch moves; name a new revision to get new files.
     /// </summary>
-    public string Revision { get; init; } = DefaultRevision;
+    public string? Revision { get; init; }
 
     /// <summary>
-    /// Gets the URL of the ONNX graph, saved as <c>model.onnx</c>. Null means, for <see cref="DefaultRepository"/>,
-    /// <c>GLUCOSE_ONNX_URL</c> when set, else <see cref="DefaultOnnxUrl"/>; for any other repository, its own
+    /// Gets the URL of the ONNX graph, saved as <c>model.onnx</c>. Null means, for <c>pkshatech/GLuCoSE-base-ja</c>,
+    /// <c>GLUCOSE_ONNX_URL</c> when set, else the public export; for any other repository, its own
     /// <c>onnx/model.onnx</c> (<c>GLUCOSE_ONNX_URL</c> is GLuCoSE-base-ja's graph and never goes with another tokenizer).
     /// The hub token is sent with it only when it is on the hub (<see cref="Endpoint"/>).
     /// </summary>
     public string? OnnxUrl { get; init; }
 
-    /// <summary>Gets the hub's base address. Null means <c>HF_ENDPOINT</c> when set, else <see cref="DefaultEndpoint"/>.</summary>
+    /// <summary>Gets the hub's base address. Null means <c>HF_ENDPOINT</c> when set, else <c>https://huggingface.co</c>.</summary>
     public string? Endpoint { get; init; }
 
     /// <summary>
@@ -101,20 +105,18 @@ public sealed record GlucoseModelSource
     /// </summary>
     public bool? Offline { get; init; }
 
-    /// <summary>Gets the repository files to download besides the ONNX graph, as paths with '/' separators. Default <see cref="DefaultFiles"/>.</summary>
+    /// <summary>
+    /// Gets the repository files to download besides the ONNX graph, as paths with '/' separators. Default: the tokenizer
+    /// and the configuration files of a sentence-transformers LUKE model (<c>sentencepiece.bpe.model</c>,
+    /// <c>config.json</c>, <c>sentence_bert_config.json</c>, ...).
+    /// </summary>
     public IReadOnlyList<string> Files { get; init; } = DefaultFiles;
 
     /// <summary>Gets a local model folder to use as it is (nothing is downloaded), or null for a hub source.</summary>
     public string? LocalDirectory { get; init; }
 
-    /// <summary>Describes a model on the Hugging Face hub.</summary>
-    /// <param name="repository">The repository, <c>owner/name</c>.</param>
-    /// <param name="revision">A commit hash, branch or tag; null for <c>main</c> (or <see cref="DefaultRevision"/> for <see cref="DefaultRepository"/>).</param>
-    /// <param name="onnxUrl">The ONNX graph's URL; null for the default (see <see cref="OnnxUrl"/>).</param>
-    /// <returns>The source.</returns>
-    /// <exception cref="ArgumentNullException"><paramref name="repository"/> is null.</exception>
-    /// <exception cref="ArgumentException"><paramref name="repository"/> is not <c>owner/name</c>.</exception>
-    public static GlucoseModelSource FromHub(string repository, string? revision = null, string? onnxUrl = null)
+    /// <summary>Describes a model on the Hugging Face hub, checking the repository's name.</summary>
+    internal static GlucoseModelSource FromHub(string repository, string? revision = null, string? onnxUrl = null)
     {
         ArgumentNullException.ThrowIfNull(repository);
         if (!IsRepositoryName(repository))
@@ -124,15 +126,11 @@ public sealed record GlucoseModelSource
                 nameof(repository));
         }
 
-        string pinned = string.Equals(repository, DefaultRepository, StringComparison.OrdinalIgnoreCase) ? DefaultRevision : "main";
-        return new GlucoseModelSource { Repository = repository, Revision = revision ?? pinned, OnnxUrl = onnxUrl };
+        return new GlucoseModelSource { Repository = repository, Revision = revision, OnnxUrl = onnxUrl };
     }
 
-    /// <summary>Describes a local model folder, used as it is (see <see cref="GlucoseEmbedder.Create"/>).</summary>
-    /// <param name="directory">The folder with <c>model.onnx</c> and <c>sentencepiece.bpe.model</c>.</param>
-    /// <returns>The source.</returns>
-    /// <exception cref="ArgumentNullException"><paramref name="directory"/> is null.</exception>
-    public static GlucoseModelSource FromDirectory(string directory)
+    /// <summary>Describes a local model folder, used as it is.</summary>
+    internal static GlucoseModelSource FromDirectory(string directory)
     {
         ArgumentNullException.ThrowIfNull(directory);
         return new GlucoseModelSource { Repository = null, LocalDirectory = directory };
@@ -182,13 +180,7 @@ public sealed record GlucoseModelSource
     /// </summary>
     /// <param name="progress">Receives the progress of each file downloaded; null for none.</param>
     /// <param name="cancellationToken">Cancels the download; what was downloaded so far is kept and resumed next time.</param>
-    /// <returns>The full path of the model folder, ready for <see cref="GlucoseEmbedder.Create"/>.</returns>
-    /// <remarks>
-    /// Only the files: the first <see cref="GlucoseEmbedder.CreateAsync"/> of a graph whose weights two sessions cannot
-    /// share in place (the public GLuCoSE-base-ja export) also writes ONNX Runtime's optimized graph beside the cache
-    /// folder, a few seconds once. To do that in a setup step or an image build as well, create an embedder from the
-    /// source there with <see cref="GlucoseEmbedder.CreateAsync"/> and dispose it (what <c>glucose download</c> does).
-    /// </remarks>
+    /// <returns>The full path of the model folder, ready for <see cref="GlucoseEmbedder.Create(string, GlucoseEmbedderOptions?)"/>.</returns>
     /// <exception cref="ArgumentException">A property of the source is not valid (the message names it).</exception>
     /// <exception cref="System.Net.Http.HttpRequestException">
     /// The server refused a file (401 or 403: set <c>HF_TOKEN</c>; 404: the URL is wrong), or could not be reached.
@@ -212,7 +204,11 @@ public sealed record GlucoseModelSource
     /// <summary>Returns <c>owner/name@revision</c> (with the ONNX URL when it was set), or the local folder.</summary>
     /// <returns>A short description of the source.</returns>
     public override string ToString() =>
-        LocalDirectory ?? (OnnxUrl is null ? $"{Repository}@{Revision}" : $"{Repository}@{Revision} (ONNX {OnnxUrl})");
+        LocalDirectory ?? (OnnxUrl is null ? $"{Repository}@{EffectiveRevision}" : $"{Repository}@{EffectiveRevision} (ONNX {OnnxUrl})");
+
+    /// <summary>Gets <see cref="Revision"/>, or its default for <see cref="Repository"/> when it is null.</summary>
+    internal string EffectiveRevision =>
+        Revision ?? (string.Equals(Repository, DefaultRepository, StringComparison.OrdinalIgnoreCase) ? DefaultRevision : "main");
 
     internal static bool IsRepositoryName(string value) => RepositoryPattern.IsMatch(value);
 

@@ -71,7 +71,7 @@ internal sealed class ResolvedSource
             throw new ArgumentException($"Repository must be 'owner/name', such as '{GlucoseModelSource.DefaultRepository}'; found '{repository}'.", nameof(source));
         }
 
-        string revision = source.Revision;
+        string revision = source.EffectiveRevision;
         if (!RevisionPattern.IsMatch(revision ?? string.Empty) || revision!.Contains("..", StringComparison.Ordinal)
             || Array.Exists(revision.Split('/'), segment => segment == "."))
         {

@@ -1,9 +1,20 @@
 namespace GLuCoSE;
 
 /// <summary>One result of an <see cref="EmbeddingIndex"/> search.</summary>
-/// <param name="Index">The row: the order in which its embedding was added, from 0.</param>
-/// <param name="Score">
-/// The cosine similarity with the query (exact for float storage; approximate for quantized storage, where binary
-/// scores rank correctly but are on their own scale).
-/// </param>
-public readonly record struct SearchHit(int Index, float Score);
+public readonly struct SearchHit
+{
+    internal SearchHit(int index, float score)
+    {
+        Index = index;
+        Score = score;
+    }
+
+    /// <summary>Gets the row: the order in which its embedding was added, from 0.</summary>
+    public int Index { get; }
+
+    /// <summary>
+    /// Gets the cosine similarity with the query (exact for float storage; approximate for quantized storage, where
+    /// binary scores rank correctly but are on their own scale).
+    /// </summary>
+    public float Score { get; }
+}

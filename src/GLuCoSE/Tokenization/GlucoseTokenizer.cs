@@ -124,7 +124,7 @@ public sealed class GlucoseTokenizer : Tokenizer
     {
         ArgumentNullException.ThrowIfNull(text);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxLength, 2);
-        ThrowIfUnpairedSurrogate(text, nameof(text));
+        Guard.ThrowIfUnpairedSurrogate(text, nameof(text));
         return EncodeToIds(text, maxLength, out _);
     }
 
@@ -141,43 +141,6 @@ public sealed class GlucoseTokenizer : Tokenizer
 
         ids.Add(EndOfSentenceId);
         return ids.ToArray();
-    }
-
-    /// <summary>
-    /// Throws <see cref="ArgumentException"/> when <paramref name="text"/> holds a surrogate without its pair: such a
-    /// string is not Unicode text, and SentencePiece (like Python's UTF-8 encoder) cannot take it.
-    /// </summary>
-    internal static void ThrowIfUnpairedSurrogate(ReadOnlySpan<char> text, string parameterName)
-    {
-        int index = IndexOfUnpairedSurrogate(text);
-        if (index >= 0)
-        {
-            throw new ArgumentException(
-                $"The text holds an unpaired surrogate (U+{(int)text[index]:X4}) at index {index}; it is not valid Unicode.", parameterName);
-        }
-    }
-
-    /// <summary>The index of the first surrogate without its pair in <paramref name="text"/>, or -1.</summary>
-    internal static int IndexOfUnpairedSurrogate(ReadOnlySpan<char> text)
-    {
-        int offset = 0;
-        while (true)
-        {
-            int found = text[offset..].IndexOfAnyInRange('\uD800', '\uDFFF');
-            if (found < 0)
-            {
-                return -1;
-            }
-
-            int i = offset + found;
-            if (char.IsHighSurrogate(text[i]) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
-            {
-                offset = i + 2;
-                continue;
-            }
-
-            return i;
-        }
     }
 
     // Texts far longer than the ids kept are segmented in growing prefixes, not whole: a 10 MB string truncated to
@@ -288,7 +251,7 @@ public sealed class GlucoseTokenizer : Tokenizer
         ReadOnlySpan<char> input = text is null ? textSpan : text.AsSpan();
 
         // As EncodeToIds(string): such a text is not Unicode, and its UTF-8 form (U+FFFD) would shift every offset after it.
-        ThrowIfUnpairedSurrogate(input, nameof(text));
+        Guard.ThrowIfUnpairedSurrogate(input, nameof(text));
 
         var ids = new List<int>(Math.Min(input.Length + 2, 1024)) { BeginningOfSentenceId };
         var offsets = new List<Range>(ids.Capacity) { new Range(0, 0) };

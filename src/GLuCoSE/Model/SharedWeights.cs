@@ -5,7 +5,7 @@ using System.IO.MemoryMappedFiles;
 using System.Runtime.InteropServices;
 using Microsoft.ML.OnnxRuntime;
 
-namespace GLuCoSE.Inference;
+namespace GLuCoSE.Model;
 
 /// <summary>
 /// The large weights of one ONNX graph, memory-mapped from its files and handed to every session of the graph as
@@ -18,14 +18,16 @@ namespace GLuCoSE.Inference;
 /// instead of from the graph. They are mapped read-only from the files: after the sessions have pre-packed them, the
 /// pages are dropped from the process's resident set (<see cref="Trim"/>); the few read later (embedding rows) come
 /// back from the page cache.</para>
-/// <para>A tensor whose bytes are not aligned to its element size in the file (possible for <c>raw_data</c> inside the
-/// graph file) is left to ONNX Runtime, which copies it per session; <see cref="SharedFraction"/> says how much of
-/// the weights are shared.</para>
+/// <para>A tensor whose bytes are not aligned to its element size in the file (as in graphs that keep <c>raw_data</c>
+/// inside the graph file, such as the public opset-11 export of GLuCoSE-base-ja) cannot be read in place: it is copied
+/// once into aligned memory that every session shares. Such weights then stay resident (they cannot be trimmed);
+/// nothing is written to disk. <see cref="SharedFraction"/> says how much of the weights are shared.</para>
 /// <para>Dispose after every session that uses it.</para>
 /// </remarks>
 internal sealed partial class SharedWeights : IDisposable
 {
     private readonly List<Mapping> _mappings = [];
+    private readonly List<AlignedCopy> _copies = [];
     private readonly List<(string Name, OrtValue Value)> _values = [];
     private bool _disposed;
 
@@ -57,24 +59,6 @@ internal sealed partial class SharedWeights : IDisposable
             weights.Dispose();
             throw;
         }
-    }
-
-    /// <summary>
-    /// Gets the share of the large weights' bytes of <paramref name="modelPath"/> that <see cref="Map"/> would share:
-    /// those aligned to their element size in their file. Reads the graph's structure only; maps nothing.
-    /// </summary>
-    /// <exception cref="InvalidDataException">The file is not a well-formed ONNX protobuf.</exception>
-    public static double ShareableFraction(string modelPath, long minBytes = 64 * 1024)
-    {
-        long total = 0;
-        long shareable = 0;
-        foreach (OnnxInitializer initializer in OnnxInitializers.Read(modelPath, minBytes))
-        {
-            total += initializer.Length;
-            shareable += IsAligned(initializer) ? initializer.Length : 0;
-        }
-
-        return total == 0 ? 0 : (double)shareable / total;
     }
 
     /// <summary>Adds the shared weights to <paramref name="options"/>; open the session with <see cref="Container"/>.</summary>
@@ -118,6 +102,11 @@ internal sealed partial class SharedWeights : IDisposable
             mapping.Dispose();
         }
 
+        foreach (AlignedCopy copy in _copies)
+        {
+            copy.Dispose();
+        }
+
         Container.Dispose();
     }
 
@@ -131,6 +120,11 @@ internal sealed partial class SharedWeights : IDisposable
             total += initializer.Length;
             if (!IsAligned(initializer))
             {
+                var copy = new AlignedCopy(initializer);
+                _copies.Add(copy);
+                _values.Add((initializer.Name, OrtValue.CreateTensorValueWithData(
+                    OrtMemoryInfo.DefaultInstance, initializer.ElementType, initializer.Dimensions, copy.Pointer, initializer.Length)));
+                shared += initializer.Length;
                 continue;
             }
 
@@ -174,6 +168,53 @@ internal sealed partial class SharedWeights : IDisposable
         }
 
         return count;
+    }
+
+    /// <summary>The bytes of one tensor copied from its file into native memory aligned for any element type.</summary>
+    private sealed unsafe class AlignedCopy : IDisposable
+    {
+        private void* _memory;
+
+        public AlignedCopy(OnnxInitializer initializer)
+        {
+            using var stream = new FileStream(initializer.File, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete);
+            if (initializer.Offset < 0 || initializer.Offset + initializer.Length > stream.Length)
+            {
+                throw new InvalidDataException(
+                    $"Weight '{initializer.Name}' lies at bytes {initializer.Offset}..{initializer.Offset + initializer.Length} of '{initializer.File}', " +
+                    $"which has {stream.Length} bytes.");
+            }
+
+            _memory = NativeMemory.AlignedAlloc((nuint)Math.Max(1, initializer.Length), 64);
+            try
+            {
+                long done = 0;
+                while (done < initializer.Length)
+                {
+                    int chunk = (int)Math.Min(int.MaxValue / 2, initializer.Length - done);
+                    int read = RandomAccess.Read(stream.SafeFileHandle, new Span<byte>((byte*)_memory + done, chunk), initializer.Offset + done);
+                    if (read == 0)
+                    {
+                        throw new InvalidDataException($"'{initializer.File}' ended inside weight '{initializer.Name}'.");
+                    }
+
+                    done += read;
+                }
+            }
+            catch
+            {
+                Dispose();
+                throw;
+            }
+        }
+
+        public nint Pointer => (nint)_memory;
+
+        public void Dispose()
+        {
+            NativeMemory.AlignedFree(_memory);
+            _memory = null;
+        }
     }
 
     /// <summary>A whole file mapped read-only.</summary>

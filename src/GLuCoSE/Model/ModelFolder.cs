@@ -2,7 +2,7 @@ using System;
 using System.IO;
 using System.Text.Json;
 
-namespace GLuCoSE.Inference;
+namespace GLuCoSE.Model;
 
 /// <summary>The files of a GLuCoSE model folder (the Hugging Face repository layout plus an ONNX graph).</summary>
 internal sealed class ModelFolder

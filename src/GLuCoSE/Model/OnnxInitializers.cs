@@ -5,7 +5,7 @@ using System.IO;
 using System.Text;
 using Microsoft.ML.OnnxRuntime.Tensors;
 
-namespace GLuCoSE.Inference;
+namespace GLuCoSE.Model;
 
 /// <summary>Where one weight tensor of an ONNX graph lies on disk: a byte range of the graph file or of its external-data file.</summary>
 /// <param name="Name">The initializer's name in the graph.</param>

@@ -1,7 +1,7 @@
 using System;
 using System.Collections.Generic;
 
-namespace GLuCoSE.Inference;
+namespace GLuCoSE.Scheduling;
 
 /// <summary>How texts are grouped into model runs: longest first, then cut by a sequence count and a token budget.</summary>
 internal static class BatchPlanner
@@ -37,10 +37,7 @@ internal static class BatchPlanner
         {
             int longest = orderedLengths[start];
             int count = Math.Min(maxBatch, orderedLengths.Length - start);
-            if (maxTokens > 0)
-            {
-                count = Math.Clamp(maxTokens / Math.Max(longest, 1), 1, count);
-            }
+            count = Math.Clamp(maxTokens / Math.Max(longest, 1), 1, count);
 
             batches.Add((start, count));
             start += count;
@@ -50,23 +47,13 @@ internal static class BatchPlanner
     }
 
     /// <summary>
-    /// The model's fixed cost per run in tokens of compute: each run streams every weight from memory once
-    /// (measured on the full-size graph on CPU: about 7 ms per run against 0.44 ms per token).
-    /// </summary>
-    public const int RunOverheadTokens = 16;
-
-    /// <summary>
     /// Splits sequences ordered longest first into consecutive groups that cost least to run: each group pays
-    /// <see cref="RunOverheadTokens"/> plus its padded tokens (count × longest), and holds at most
-    /// <paramref name="maxTokens"/> padded tokens unless it is a single sequence (0: no budget). Micro-batches of
-    /// unrelated texts vary in length, and one padded batch would spend much of its compute on padding.
+    /// <paramref name="overheadTokens"/> (a run's fixed cost) plus its padded tokens (count × longest), and holds at
+    /// most <paramref name="maxTokens"/> padded tokens unless it is a single sequence. Micro-batches of unrelated texts
+    /// vary in length, and one padded batch would spend much of its compute on padding.
     /// </summary>
     /// <returns>(start, count) pairs over the ordered lengths.</returns>
-    public static List<(int Start, int Count)> SplitByPaddingCost(ReadOnlySpan<int> orderedLengths, int maxTokens = 0) =>
-        SplitByPaddingCost(orderedLengths, RunOverheadTokens, maxTokens);
-
-    /// <summary>As <see cref="SplitByPaddingCost(ReadOnlySpan{int}, int)"/>, with another fixed cost per run (for the benchmarks).</summary>
-    internal static List<(int Start, int Count)> SplitByPaddingCost(ReadOnlySpan<int> orderedLengths, int overheadTokens, int maxTokens)
+    public static List<(int Start, int Count)> SplitByPaddingCost(ReadOnlySpan<int> orderedLengths, int overheadTokens, int maxTokens)
     {
         int n = orderedLengths.Length;
         var best = new long[n + 1];
@@ -77,7 +64,7 @@ internal static class BatchPlanner
             for (int start = 0; start < end; start++)
             {
                 long padded = (long)(end - start) * orderedLengths[start];
-                if (maxTokens > 0 && end - start > 1 && padded > maxTokens)
+                if (end - start > 1 && padded > maxTokens)
                 {
                     continue;
                 }
@@ -103,7 +90,7 @@ internal static class BatchPlanner
 
     /// <summary>
     /// Splits sequences ordered longest first between two lanes that run at once, each on half the threads: a cut
-    /// into a longer and a shorter part, each split by <see cref="SplitByPaddingCost(ReadOnlySpan{int}, int)"/> within
+    /// into a longer and a shorter part, each split by <see cref="SplitByPaddingCost"/> within
     /// <paramref name="maxTokens"/>, chosen to
     /// end the two lanes together. Null when the lanes would take longer than <paramref name="serial"/> one after
     /// another on all the threads, given that a run on half the threads takes <paramref name="halfThreadsSlowdown"/>
@@ -111,15 +98,15 @@ internal static class BatchPlanner
     /// </summary>
     /// <returns>The two lanes' (start, count) pairs over the ordered lengths.</returns>
     public static (List<(int Start, int Count)> First, List<(int Start, int Count)> Second)? SplitInTwoLanes(
-        ReadOnlySpan<int> orderedLengths, List<(int Start, int Count)> serial, double halfThreadsSlowdown, int maxTokens = 0)
+        ReadOnlySpan<int> orderedLengths, List<(int Start, int Count)> serial, double halfThreadsSlowdown, int maxTokens, int overheadTokens)
     {
-        long serialCost = Cost(orderedLengths, serial);
+        long serialCost = Cost(orderedLengths, serial, overheadTokens);
         long bestLonger = long.MaxValue;
         int bestCut = -1;
         for (int cut = 1; cut < orderedLengths.Length; cut++)
         {
-            long first = Cost(orderedLengths[..cut], SplitByPaddingCost(orderedLengths[..cut], maxTokens));
-            long second = Cost(orderedLengths[cut..], SplitByPaddingCost(orderedLengths[cut..], maxTokens));
+            long first = Cost(orderedLengths[..cut], SplitByPaddingCost(orderedLengths[..cut], overheadTokens, maxTokens), overheadTokens);
+            long second = Cost(orderedLengths[cut..], SplitByPaddingCost(orderedLengths[cut..], overheadTokens, maxTokens), overheadTokens);
             if (Math.Max(first, second) < bestLonger)
             {
                 bestLonger = Math.Max(first, second);
@@ -132,8 +119,8 @@ internal static class BatchPlanner
             return null;
         }
 
-        List<(int Start, int Count)> firstLane = SplitByPaddingCost(orderedLengths[..bestCut], maxTokens);
-        List<(int Start, int Count)> secondLane = SplitByPaddingCost(orderedLengths[bestCut..], maxTokens);
+        List<(int Start, int Count)> firstLane = SplitByPaddingCost(orderedLengths[..bestCut], overheadTokens, maxTokens);
+        List<(int Start, int Count)> secondLane = SplitByPaddingCost(orderedLengths[bestCut..], overheadTokens, maxTokens);
         for (int i = 0; i < secondLane.Count; i++)
         {
             secondLane[i] = (secondLane[i].Start + bestCut, secondLane[i].Count);
@@ -172,13 +159,13 @@ internal static class BatchPlanner
         return best > 0 && bestLonger <= maxRunTokens ? best : null;
     }
 
-    /// <summary>The cost of <paramref name="groups"/> in tokens of compute: <see cref="RunOverheadTokens"/> plus the padded tokens of each.</summary>
-    public static long Cost(ReadOnlySpan<int> orderedLengths, List<(int Start, int Count)> groups)
+    /// <summary>The cost of <paramref name="groups"/> in tokens of compute: <paramref name="overheadTokens"/> plus the padded tokens of each.</summary>
+    public static long Cost(ReadOnlySpan<int> orderedLengths, List<(int Start, int Count)> groups, int overheadTokens)
     {
         long cost = 0;
         foreach ((int start, int count) in groups)
         {
-            cost += RunOverheadTokens + ((long)count * orderedLengths[start]);
+            cost += overheadTokens + ((long)count * orderedLengths[start]);
         }
 
         return cost;

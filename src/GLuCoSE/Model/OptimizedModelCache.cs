@@ -7,7 +7,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.ML.OnnxRuntime;
 
-namespace GLuCoSE.Inference;
+namespace GLuCoSE.Model;
 
 /// <summary>
 /// A folder of graphs that ONNX Runtime has already optimized (<see cref="SessionOptions.OptimizedModelFilePath"/>):

@@ -4,10 +4,11 @@ using System.Diagnostics;
 using System.IO;
 using System.Linq;
 using System.Threading;
+using GLuCoSE.Model;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 
-namespace GLuCoSE.Inference;
+namespace GLuCoSE.Execution;
 
 /// <summary>
 /// An ONNX Runtime session over an exported LUKE/RoBERTa encoder: inputs <c>input_ids</c> and <c>attention_mask</c>
@@ -127,7 +128,7 @@ internal sealed class OnnxEncoder : IDisposable
     /// token states, [batch, longest, <see cref="HiddenSize"/>], in a buffer that the next call overwrites.
     /// </summary>
     /// <remarks>
-    /// Not thread-safe: the embedder's <see cref="MicroBatcher"/> runs one batch at a time, so the input and output
+    /// Not thread-safe: the engine runs one batch at a time (its turn on the model), so the input and output
     /// buffers are allocated once, grown when a batch needs more, and reused (no per-batch allocation of the output).
     /// </remarks>
     public ReadOnlySpan<float> Run(IReadOnlyList<int[]> sequences, out int sequenceLength) => Run(_buffers, sequences, out sequenceLength);

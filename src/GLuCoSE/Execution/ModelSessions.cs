@@ -3,25 +3,23 @@ using System.Diagnostics.CodeAnalysis;
 using System.IO;
 using System.Threading;
 using System.Threading.Tasks;
+using GLuCoSE.Model;
 using Microsoft.ML.OnnxRuntime;
 
-namespace GLuCoSE.Inference;
+namespace GLuCoSE.Execution;
 
 /// <summary>
-/// The sessions an embedder runs the model with: the main session (every intra-op thread, one run at a time) and,
+/// The sessions the engine runs the model with: the main session (every intra-op thread, one run at a time) and,
 /// where it pays, two lanes on a second session with half the threads each, for the halves of bulk batches and of
 /// micro-batches (<see cref="ParallelRuns"/>). Both sessions share one copy of the weights (<see cref="SharedWeights"/>).
 /// </summary>
-internal sealed class ModelRunners : IDisposable
+internal sealed class ModelSessions : IDisposable
 {
-    /// <summary>The least share of the weights that must be shared for the lanes to be worth their memory.</summary>
-    private const double MinSharedFraction = 0.9;
-
     private readonly SharedWeights? _weights;
     private volatile ParallelRuns? _lanes;
     private volatile string _offReason;
 
-    private ModelRunners(OnnxEncoder main, SharedWeights? weights, Func<OnnxEncoder>? openLane, string offReason)
+    private ModelSessions(OnnxEncoder main, SharedWeights? weights, Func<OnnxEncoder>? openLane, string offReason)
     {
         Main = main;
         _weights = weights;
@@ -39,7 +37,7 @@ internal sealed class ModelRunners : IDisposable
 
     /// <summary>
     /// Gets the two lanes for bulk batches and micro-batches; null where they are off (see
-    /// <see cref="GlucoseEmbedderOptions.ParallelRuns"/>) or not open yet.
+    /// <see cref="GlucosePerformanceOptions.ParallelRuns"/>) or not open yet.
     /// </summary>
     public ParallelRuns? Lanes => _lanes;
 
@@ -49,40 +47,17 @@ internal sealed class ModelRunners : IDisposable
     /// <summary>Gets whether the lanes are on, opening, or off and why (for the load log and diagnostics).</summary>
     public string LanesState => _lanes is not null ? "on" : LanesOpened.IsCompleted ? "off: " + _offReason : "opening";
 
-    /// <summary>
-    /// Whether the lanes would open for <paramref name="modelPath"/> with <paramref name="options"/> but for weights the
-    /// sessions cannot share in place (weights inside the graph file at unaligned offsets, as in the public opset-11
-    /// export of GLuCoSE-base-ja): an optimized-model cache entry, whose weights lie aligned in a data file, would
-    /// let them open. False when the file cannot be read as ONNX (the load reports that).
-    /// </summary>
-    public static bool NeedAlignedWeights(string modelPath, GlucoseEmbedderOptions options)
-    {
-        if (OffByOptions(options) is not null || options.OptimizedModelCacheDirectory is not null)
-        {
-            return false;
-        }
-
-        try
-        {
-            return SharedWeights.ShareableFraction(modelPath) < MinSharedFraction;
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidDataException)
-        {
-            return false;
-        }
-    }
-
     /// <summary>Opens the main session and proves it with <see cref="OnnxEncoder.Probe"/>; the lanes follow in the background.</summary>
-    public static ModelRunners Open(string modelPath, GlucoseEmbedderOptions options, int vocabularySize, string tokenizerPath)
+    public static ModelSessions Open(string modelPath, GlucoseEmbedderOptions options, bool lanes, double minSharedFraction, int vocabularySize, string tokenizerPath)
     {
         int threads = Threads(options);
-        string? offReason = OffByOptions(options);
-        if (offReason is null && TryOpenShared(modelPath, options, threads, vocabularySize, tokenizerPath, out offReason) is { } shared)
+        string? offReason = OffByOptions(options, lanes);
+        if (offReason is null && TryOpenShared(modelPath, options, threads, minSharedFraction, vocabularySize, tokenizerPath, out offReason) is { } shared)
         {
             return shared;
         }
 
-        OnnxEncoder main = OnnxEncoder.Create(modelPath, options.ExecutionProvider, options.IntraOpNumThreads, options.OptimizedModelCacheDirectory);
+        OnnxEncoder main = OnnxEncoder.Create(modelPath, options.ExecutionProvider, options.IntraOpNumThreads, options.Performance.OptimizedModelCacheDirectory);
         try
         {
             main.Probe(modelPath, vocabularySize, tokenizerPath);
@@ -93,7 +68,7 @@ internal sealed class ModelRunners : IDisposable
             throw;
         }
 
-        return new ModelRunners(main, null, null, offReason ?? "");
+        return new ModelSessions(main, null, null, offReason ?? "");
     }
 
     /// <summary>Waits for the lanes' session to finish opening, then releases every session and the weights.</summary>
@@ -128,21 +103,22 @@ internal sealed class ModelRunners : IDisposable
         options.IntraOpNumThreads is int t && t > 0 ? t : Environment.ProcessorCount;
 
     // Why the options alone keep the lanes off; null when the model decides (whether its weights can be shared).
-    private static string? OffByOptions(GlucoseEmbedderOptions options) =>
-        !options.ParallelRuns ? "ParallelRuns is false"
+    private static string? OffByOptions(GlucoseEmbedderOptions options, bool lanes) =>
+        !lanes ? "ParallelRuns is false"
         : options.ExecutionProvider != GlucoseExecutionProvider.Cpu ? "they run on the CPU only"
         : Threads(options) < 2 ? "one intra-op thread"
         : null;
 
     // Null when the weights cannot be shared, or anything about the shared load fails: the caller then opens one
     // session the plain way, which reports a bad model with ONNX Runtime's own message.
-    private static ModelRunners? TryOpenShared(string modelPath, GlucoseEmbedderOptions options, int threads, int vocabularySize, string tokenizerPath, out string offReason)
+    private static ModelSessions? TryOpenShared(
+        string modelPath, GlucoseEmbedderOptions options, int threads, double minSharedFraction, int vocabularySize, string tokenizerPath, out string offReason)
     {
         offReason = "";
         string graph = modelPath;
         bool optimized = false;
         bool fromCache = false;
-        if (options.OptimizedModelCacheDirectory is string cache)
+        if (options.Performance.OptimizedModelCacheDirectory is string cache)
         {
             try
             {
@@ -167,12 +143,12 @@ internal sealed class ModelRunners : IDisposable
         try
         {
             weights = SharedWeights.Map(graph);
-            if (weights.SharedFraction < MinSharedFraction)
+            if (weights.SharedFraction < minSharedFraction)
             {
                 // E.g. weights inside the graph file at offsets their element type cannot be read from: each session
                 // would copy them, and a second session would cost as much memory as the first.
-                offReason = $"only {(int)Math.Round(weights.SharedFraction * 100)}% of the weights can be shared from '{graph}' (weights inside the graph file " +
-                    "usually cannot); an external-data file or OptimizedModelCacheDirectory lets them";
+                offReason = $"only {(int)Math.Round(weights.SharedFraction * 100)}% of the weights can be shared from '{graph}' (the rest is in typed " +
+                    "tensor fields, not raw_data or external data)";
                 weights.Dispose();
                 return null;
             }
@@ -182,7 +158,7 @@ internal sealed class ModelRunners : IDisposable
             opened = true;
             main.Probe(modelPath, vocabularySize, tokenizerPath);
             SharedWeights laneWeights = weights;
-            return new ModelRunners(main, weights, openLane: () =>
+            return new ModelSessions(main, weights, openLane: () =>
             {
                 OnnxEncoder lane = OnnxEncoder.CreateShared(graph, optimized, Math.Max(1, threads / 2), laneWeights);
                 try

@@ -12,9 +12,7 @@ public readonly struct EncodeProgress
     /// <summary>Gets the texts embedded so far.</summary>
     public int Completed { get; }
 
-    /// <summary>Gets the texts in the call.</summary>
+    /// <summary>Gets the texts in the call (<see cref="Completed"/> reaches it at the end; both are 0 for an empty call).</summary>
     public int Total { get; }
 
-    /// <summary>Gets the share done, from 0 to 1 (1 for an empty call).</summary>
-    public double Fraction => Total == 0 ? 1d : (double)Completed / Total;
 }

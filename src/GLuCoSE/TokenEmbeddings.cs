@@ -15,16 +15,15 @@ public sealed class TokenEmbeddings
         _values = values;
     }
 
-    /// <summary>Gets the number of tokens, <c>&lt;s&gt;</c> and <c>&lt;/s&gt;</c> included.</summary>
-    public int Count => _tokenIds.Length;
+    private int Count => _tokenIds.Length;
 
     /// <summary>Gets the width of each token vector.</summary>
     public int Dimensions { get; }
 
-    /// <summary>Gets the token ids the states belong to.</summary>
+    /// <summary>Gets the token ids the states belong to, <c>&lt;s&gt;</c> and <c>&lt;/s&gt;</c> included: one per token vector.</summary>
     public ReadOnlySpan<int> TokenIds => _tokenIds;
 
-    /// <summary>Gets all token vectors, row-major: [<see cref="Count"/>, <see cref="Dimensions"/>].</summary>
+    /// <summary>Gets all token vectors, row-major: [<c>TokenIds.Length</c>, <see cref="Dimensions"/>].</summary>
     public ReadOnlySpan<float> Values => _values;
 
     /// <summary>Gets the vector of token <paramref name="index"/>.</summary>

@@ -28,13 +28,6 @@ public sealed class DownloadProgress
     /// <summary>Gets the file's full size in bytes, or null when the server did not send it.</summary>
     public long? TotalBytes { get; }
 
-    /// <summary>Gets a value indicating whether the file is complete (all of its bytes are on disk).</summary>
-    public bool IsComplete => TotalBytes is long total && BytesDone >= total;
-
-    /// <summary>Returns the progress as text, such as <c>model.onnx 12.0/442.6 MB</c>.</summary>
-    /// <returns>The file name and the megabytes done and in all.</returns>
-    public override string ToString() =>
-        TotalBytes is long total
-            ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{FileName} {BytesDone / 1e6:F1}/{total / 1e6:F1} MB")
-            : string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{FileName} {BytesDone / 1e6:F1} MB");
+    /// <summary>Gets whether the file is complete (all of its bytes are on disk): <see cref="BytesDone"/> reached <see cref="TotalBytes"/>.</summary>
+    internal bool IsComplete => TotalBytes is long total && BytesDone >= total;
 }

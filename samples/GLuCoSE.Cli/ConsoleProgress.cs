@@ -13,25 +13,28 @@ internal sealed class ConsoleProgress(string label, bool quiet) : IProgress<Enco
     private readonly bool _interactive = !Console.IsErrorRedirected;
     private int _lastTenth = -1;
 
-    public void Report(EncodeProgress value)
+    public void Report(EncodeProgress value) => Report(value.Completed, value.Total);
+
+    public void Report(long completed, long total)
     {
         if (quiet)
         {
             return;
         }
 
-        int tenth = (int)(value.Fraction * 10);
-        bool done = value.Completed == value.Total;
+        double fraction = total == 0 ? 1d : (double)completed / total;
+        int tenth = (int)(fraction * 10);
+        bool done = completed == total;
         if (!_interactive && tenth == _lastTenth && !done)
         {
             return;
         }
 
         _lastTenth = tenth;
-        int filled = (int)(value.Fraction * Width);
+        int filled = (int)(fraction * Width);
         double seconds = Math.Max(_clock.Elapsed.TotalSeconds, 1e-3);
-        string line = $"{label} [{new string('#', filled)}{new string('.', Width - filled)}] {value.Completed}/{value.Total} " +
-                      $"({value.Completed / seconds:F0} texts/s)";
+        string line = $"{label} [{new string('#', filled)}{new string('.', Width - filled)}] {completed}/{total} " +
+                      $"({completed / seconds:F0} texts/s)";
         if (_interactive)
         {
             Console.Error.Write('\r' + line);

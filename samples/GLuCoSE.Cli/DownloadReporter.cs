@@ -12,17 +12,25 @@ internal sealed class DownloadReporter : IProgress<DownloadProgress>
     {
         if (_interactive)
         {
-            Console.Error.Write(string.Create(CultureInfo.InvariantCulture, $"\rdownloading {value}   "));
-            if (value.IsComplete)
+            Console.Error.Write(string.Create(CultureInfo.InvariantCulture, $"\rdownloading {Describe(value)}   "));
+            if (IsComplete(value))
             {
                 Console.Error.WriteLine();
             }
         }
-        else if (value.IsComplete || value.FileName != _current)
+        else if (IsComplete(value) || value.FileName != _current)
         {
-            Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"download {value}"));
+            Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"download {Describe(value)}"));
         }
 
         _current = value.FileName;
     }
+
+    private static bool IsComplete(DownloadProgress value) => value.TotalBytes is long total && value.BytesDone >= total;
+
+    // Such as "model.onnx 12.0/442.6 MB".
+    private static string Describe(DownloadProgress value) =>
+        value.TotalBytes is long total
+            ? string.Create(CultureInfo.InvariantCulture, $"{value.FileName} {value.BytesDone / 1e6:F1}/{total / 1e6:F1} MB")
+            : string.Create(CultureInfo.InvariantCulture, $"{value.FileName} {value.BytesDone / 1e6:F1} MB");
 }

@@ -43,7 +43,7 @@ internal static class ModelOptions
         var options = new GlucoseEmbedderOptions
         {
             BatchSize = line.Has("batch-size") ? line.Int("batch-size", 0, 1) : null,
-            MaxSequenceLength = line.Int("max-length", 0, 2),
+            MaxSequenceLength = line.Has("max-length") ? line.Int("max-length", 0, 2) : null,
             NormalizeEmbeddings = line.Has("normalize"),
             ExecutionProvider = line.Has("cuda") ? GlucoseExecutionProvider.Cuda : GlucoseExecutionProvider.Cpu,
         };

@@ -16,10 +16,8 @@ internal sealed class DownloadCommand : ICommand
         Downloads the tokenizer and config files from the Hugging Face hub (at a pinned revision) and the ONNX graph,
         checks them (size and SHA-256 in the cache's manifest), loads the model once and prints the model folder.
         Interrupted downloads resume. Later runs of any command, and apps calling GlucoseEmbedder.CreateAsync, use the
-        cached copy without the network. Loading once checks that the graph loads, and for a graph whose weights
-        two sessions cannot share in place (the public GLuCoSE-base-ja export) it writes ONNX Runtime's optimized
-        graph beside the cache folder, as the first CreateAsync would: run it in a setup step or an image build and
-        the first start of the app does not pay for that (a few seconds).
+        cached copy without the network. Loading once checks that the graph loads here rather than in the app; nothing
+        is written outside the cache folder.
 
         options:
           --source SPEC      a Hugging Face repository owner/name[@revision], or a folder (default: pkshatech/GLuCoSE-base-ja)
@@ -44,8 +42,8 @@ internal sealed class DownloadCommand : ICommand
             throw new UsageException($"takes no texts; got '{line.Positional[0]}'");
         }
 
-        // CreateAsync downloads and checks the files (as DownloadAsync would), then loads them with the default options,
-        // as an app's CreateAsync(source) does: that load writes what the app's first load would otherwise write.
+        // CreateAsync downloads and checks the files (as DownloadAsync would), then loads them once with the default
+        // options, so that a graph that does not load fails here rather than in the app.
         GlucoseModelSource source = ModelOptions.Source(line);
         using (await GlucoseEmbedder.CreateAsync(source, progress: line.Has("quiet") ? null : new DownloadReporter(), cancellationToken: cancellationToken))
         {

@@ -6,6 +6,9 @@ namespace GLuCoSE.Cli.Commands;
 /// <summary><c>glucose encode --input FILE --output FILE</c>: embeddings of every text, as JSON lines or .npy.</summary>
 internal sealed class EncodeCommand : ICommand
 {
+    // Progress is reported every batch of this many rows unless --batch-size gives another.
+    private const int ProgressStep = 128;
+
     public string Name => "encode";
 
     public string Summary => "embed every text of a file into JSON lines or a NumPy .npy matrix";
@@ -40,8 +43,8 @@ internal sealed class EncodeCommand : ICommand
         int total = TextFiles.Count(input);
         using GlucoseEmbedder embedder = await ModelOptions.OpenAsync(line, cancellationToken);
         var progress = new ConsoleProgress("encoding", line.Has("quiet"));
-        int batchSize = embedder.BatchSize;
-        progress.Report(new EncodeProgress(0, total));
+        int batchSize = line.Has("batch-size") ? line.Int("batch-size", 0, 1) : ProgressStep;
+        progress.Report(0, total);
 
         string temporary = output + ".partial";
         bool npy = string.Equals(Path.GetExtension(output), ".npy", StringComparison.OrdinalIgnoreCase);
@@ -115,7 +118,7 @@ internal sealed class EncodeCommand : ICommand
         long done = item.Index + 1;
         if (done % batchSize == 0 || done == total)
         {
-            progress.Report(new EncodeProgress((int)done, total));
+            progress.Report(done, total);
         }
     }
 }

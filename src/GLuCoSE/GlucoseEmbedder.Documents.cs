@@ -76,7 +76,13 @@ public sealed partial class GlucoseEmbedder
             IReadOnlyList<TextChunk> chunks = chunksPerText[i];
             float[][] embeddings = chunkEmbeddings[next..(next + chunks.Count)];
             next += chunks.Count;
-            results[i] = new DocumentEmbedding(ChunkPooling.Pool(chunks, embeddings, _options.NormalizeEmbeddings), chunks, embeddings);
+            var tokenCounts = new int[chunks.Count];
+            for (int c = 0; c < tokenCounts.Length; c++)
+            {
+                tokenCounts[c] = chunks[c].TokenCount;
+            }
+
+            results[i] = new DocumentEmbedding(ChunkPooling.Pool(embeddings, tokenCounts, _options.NormalizeEmbeddings), chunks, embeddings);
         }
 
         return results;

@@ -1,5 +1,4 @@
 using System;
-using System.Collections.Generic;
 using System.Numerics.Tensors;
 
 namespace GLuCoSE.Pooling;
@@ -8,21 +7,22 @@ namespace GLuCoSE.Pooling;
 internal static class ChunkPooling
 {
     /// <summary>
-    /// The mean of <paramref name="embeddings"/> weighted by each chunk's token count, so that the result is the mean
-    /// over all chunk tokens, as mean pooling is over tokens; a single chunk gets a copy of its own embedding.
+    /// The mean of <paramref name="embeddings"/> weighted by each chunk's token count (<paramref name="tokenCounts"/>),
+    /// so that the result is the mean over all chunk tokens, as mean pooling is over tokens; a single chunk gets a copy
+    /// of its own embedding.
     /// </summary>
-    public static float[] Pool(IReadOnlyList<TextChunk> chunks, float[][] embeddings, bool normalize)
+    public static float[] Pool(float[][] embeddings, ReadOnlySpan<int> tokenCounts, bool normalize)
     {
-        if (chunks.Count == 1)
+        if (embeddings.Length == 1)
         {
             return (float[])embeddings[0].Clone();
         }
 
         var pooled = new float[embeddings[0].Length];
         float total = 0;
-        for (int c = 0; c < chunks.Count; c++)
+        for (int c = 0; c < embeddings.Length; c++)
         {
-            float weight = chunks[c].TokenCount;
+            float weight = tokenCounts[c];
             TensorPrimitives.MultiplyAdd(embeddings[c], weight, pooled, pooled);
             total += weight;
         }

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Diagnostics;
 using System.Linq;
 using System.Threading;
+using GLuCoSE.Execution;
 
 namespace GLuCoSE.Benchmarks;
 
@@ -19,26 +20,26 @@ internal static class ConcurrentBenchmark
         int[] threadCounts = args.Ints("--callers", [1, 4, 32]);
         string file = args.Optional("--variant") == "int8" ? "model_int8.onnx" : "model.onnx";
         int? threads = args.OptionalInt("--threads");
-        var options = new GlucoseEmbedderOptions { ModelFileName = file, IntraOpNumThreads = threads, OptimizedModelCacheDirectory = args.Optional("--cache") };
+        var options = new GlucoseEmbedderOptions { ModelFileName = file, IntraOpNumThreads = threads, Performance = { OptimizedModelCacheDirectory = args.Optional("--cache") } };
         if (args.Optional("--wait-ms") is string wait)
         {
-            options.MicroBatchWait = TimeSpan.FromMilliseconds(double.Parse(wait, System.Globalization.CultureInfo.InvariantCulture));
+            options.Performance.MicroBatchWait = TimeSpan.FromMilliseconds(double.Parse(wait, System.Globalization.CultureInfo.InvariantCulture));
         }
 
-        using GlucoseEmbedder embedder = Ready.Create(model, options);
-        embedder.Encode(corpus.Take(64).ToArray());
+        using BenchEmbedder embedder = BenchEmbedder.Open(model, options);
+        embedder.Embedder.Encode(corpus.Take(64).ToArray());
 
         // --also-batched 32:4096: a second yardstick, batched Encode with that batch size and token budget (on its own
         // embedder, timed in the same rounds), e.g. the defaults before they became 128:1024 on the CPU.
-        using GlucoseEmbedder? other = args.Optional("--also-batched") is string policy
+        using BenchEmbedder? other = args.Optional("--also-batched") is string policy
             && Args.Policy(policy) is (int otherBatchSize, int otherBatchTokens)
-            ? Ready.Create(model, new GlucoseEmbedderOptions
+            ? BenchEmbedder.Open(model, new GlucoseEmbedderOptions
             {
-                ModelFileName = file, IntraOpNumThreads = threads, ParallelRuns = false,
-                BatchSize = otherBatchSize, MaxBatchTokens = otherBatchTokens,
+                ModelFileName = file, IntraOpNumThreads = threads, BatchSize = otherBatchSize,
+                Performance = { ParallelRuns = false, MaxBatchTokens = BenchEmbedder.TokenBudget(otherBatchTokens) },
             })
             : null;
-        other?.Encode(corpus.Take(64).ToArray());
+        other?.Embedder.Encode(corpus.Take(64).ToArray());
 
         // Batched Encode and the concurrent callers alternate, round by round, so that drift in the machine's speed
         // (large on this shared VM) hits both alike; the summary line pools the rounds.
@@ -54,6 +55,11 @@ internal static class ConcurrentBenchmark
             "both" => [true, false],
             _ => throw new ArgumentException("--lanes takes on, off or both."),
         };
+
+        // Callers with the lanes off run on a second embedder without them (ParallelRuns = false); batched Encode,
+        // the yardstick, always runs on the first.
+        using BenchEmbedder? withoutLanes = lanesArg == "on" ? null : BenchEmbedder.Open(model, BenchEmbedder.WithoutLanes(options));
+        withoutLanes?.Embedder.Encode(corpus.Take(64).ToArray());
         Console.WriteLine(embedder.LaneEncoder is null
             ? "micro-batch lanes: none (ParallelRuns off, one intra-op thread, or weights that cannot be shared)"
             : $"micro-batch lanes: 2 on a second session, weights shared; --lanes {lanesArg}");
@@ -67,7 +73,7 @@ internal static class ConcurrentBenchmark
             {
                 var clock = Stopwatch.StartNew();
                 (_, long paddedStart, long runsStart) = embedder.RunStatistics;
-                float[][] batched = embedder.Encode(corpus);
+                float[][] batched = embedder.Embedder.Encode(corpus);
                 double batchedTime = clock.Elapsed.TotalSeconds;
                 long batchedPadded = embedder.RunStatistics.PaddedTokens - paddedStart;
                 long batchedRuns = embedder.RunStatistics.Runs - runsStart;
@@ -75,7 +81,7 @@ internal static class ConcurrentBenchmark
                 if (other is not null)
                 {
                     clock.Restart();
-                    other.Encode(corpus);
+                    other.Embedder.Encode(corpus);
                     otherSeconds += clock.Elapsed.TotalSeconds;
                 }
 
@@ -83,13 +89,11 @@ internal static class ConcurrentBenchmark
                 {
                     // Alternate which mode goes first, round by round.
                     int mode = (m + round) % laneModes.Length;
-                    embedder.UseLanes = laneModes[mode];
-                    (double concurrentTime, double[] latencies) = RunCallers(embedder, corpus, callers, batched, batchedTime, batchedPadded, batchedRuns, round, args.Flag("--replay"), laneModes.Length > 1 ? (laneModes[mode] ? " lanes on" : " lanes off") : "");
+                    BenchEmbedder callersEmbedder = laneModes[mode] ? embedder : withoutLanes!;
+                    (double concurrentTime, double[] latencies) = RunCallers(callersEmbedder, corpus, callers, batched, batchedTime, batchedPadded, batchedRuns, round, args.Flag("--replay"), laneModes.Length > 1 ? (laneModes[mode] ? " lanes on" : " lanes off") : "");
                     concurrentSeconds[mode] += concurrentTime;
                     allLatencies[mode].AddRange(latencies);
                 }
-
-                embedder.UseLanes = true;
             }
 
             for (int mode = 0; mode < laneModes.Length; mode++)
@@ -107,7 +111,7 @@ internal static class ConcurrentBenchmark
 
             if (callers == 1)
             {
-                ComparePlainBatchOne(embedder, corpus);
+                ComparePlainBatchOne(embedder.Embedder, corpus);
             }
         }
 
@@ -117,10 +121,10 @@ internal static class ConcurrentBenchmark
 
     // The callers, each taking the next sentence until the corpus is done; prints the round's line.
     private static (double Seconds, double[] Latencies) RunCallers(
-        GlucoseEmbedder embedder, string[] corpus, int callers, float[][] batched, double batchedTime, long batchedPadded, long batchedRuns, int round, bool replay, string label)
+        BenchEmbedder embedder, string[] corpus, int callers, float[][] batched, double batchedTime, long batchedPadded, long batchedRuns, int round, bool replay, string label)
     {
-        (long batchesBefore, long textsBefore) = embedder.MicroBatchStatistics;
-        long laneBatchesBefore = embedder.LaneBatches;
+        (long batchesBefore, long textsBefore) = embedder.Engine.Batcher.RoundStatistics;
+        long laneBatchesBefore = embedder.Engine.LaneBatches;
         (TimeSpan runBefore, long paddedBefore, long runsBefore) = embedder.RunStatistics;
         var runLog = new List<(int Batch, int Sequence, long Ticks)>();
         embedder.Encoder.RunLog = runLog;
@@ -137,7 +141,7 @@ internal static class ConcurrentBenchmark
                 while ((i = Interlocked.Increment(ref next)) < corpus.Length)
                 {
                     long start = Stopwatch.GetTimestamp();
-                    results[i] = embedder.Encode(corpus[i]);
+                    results[i] = embedder.Embedder.Encode(corpus[i]);
                     latencies[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
                 }
             });
@@ -151,7 +155,7 @@ internal static class ConcurrentBenchmark
 
         double concurrentTime = clock.Elapsed.TotalSeconds;
         embedder.Encoder.RunLog = null;
-        (long batchesAfter, long textsAfter) = embedder.MicroBatchStatistics;
+        (long batchesAfter, long textsAfter) = embedder.Engine.Batcher.RoundStatistics;
         long batches = batchesAfter - batchesBefore;
         double meanBatch = (double)(textsAfter - textsBefore) / Math.Max(1, batches);
         (TimeSpan runAfter, long paddedAfter, long runsAfter) = embedder.RunStatistics;
@@ -165,12 +169,12 @@ internal static class ConcurrentBenchmark
             $"  round {round + 1}{label}: callers={callers} {corpus.Length / concurrentTime:F1} sent/s, batched Encode {corpus.Length / batchedTime:F1} sent/s" +
             $" ({batchedPadded} padded tokens in {batchedRuns} runs), ratio={batchedTime / concurrentTime:F3} p50={p50:F1} ms p99={p99:F1} ms" +
             $" max|diff| vs batched={maxDifference:E1} (bit-identical {identical}/{corpus.Length}), mean micro-batch {meanBatch:F1}," +
-            $" {embedder.LaneBatches - laneBatchesBefore} of {batches} on the two lanes, run time / wall time {busy:P0}," +
+            $" {embedder.Engine.LaneBatches - laneBatchesBefore} of {batches} on the two lanes, run time / wall time {busy:P0}," +
             $" {paddedAfter - paddedBefore} padded tokens in {runsAfter - runsBefore} runs");
 
         if (replay)
         {
-            Replay(embedder, runLog);
+            Replay(embedder.Encoder, runLog);
         }
 
         return (concurrentTime, latencies);
@@ -197,20 +201,20 @@ internal static class ConcurrentBenchmark
 
     // Runs the micro-batches' shapes again, one after another on this thread alone: whether the runs were slower with
     // the callers around than the same shapes on a quiet process.
-    private static void Replay(GlucoseEmbedder embedder, List<(int Batch, int Sequence, long Ticks)> log)
+    private static void Replay(OnnxEncoder encoder, List<(int Batch, int Sequence, long Ticks)> log)
     {
         var random = new Random(1);
         double replayedMs = 0;
         foreach ((int batch, int sequence, _) in log)
         {
-            replayedMs += SyntheticRuns.MedianRunMs(embedder, batch, sequence, 1, random);
+            replayedMs += SyntheticRuns.MedianRunMs(encoder, batch, sequence, 1, random);
         }
 
         // The same shapes again, each run three times in a row (median): what a per-shape cost table would say.
         double repeatedMs = 0;
         foreach ((int batch, int sequence, _) in log)
         {
-            repeatedMs += SyntheticRuns.MedianRunMs(embedder, batch, sequence, 3, random);
+            repeatedMs += SyntheticRuns.MedianRunMs(encoder, batch, sequence, 3, random);
         }
 
         double recorded = log.Sum(r => r.Ticks) * 1000.0 / Stopwatch.Frequency;

@@ -28,7 +28,7 @@ internal static class LoadBenchmark
             Console.WriteLine($"{file}: first Create {firstCreate:F0} ms; micro-batch lanes open {firstLanes:F0} ms after the start");
 
             // The default opens the micro-batch lanes' second session too (ParallelRuns); one session alone, in turn.
-            var single = new GlucoseEmbedderOptions { ModelFileName = file, ParallelRuns = false };
+            var single = new GlucoseEmbedderOptions { ModelFileName = file, Performance = { ParallelRuns = false } };
             double best = double.MaxValue;
             double bestLanes = double.MaxValue;
             double bestSingle = double.MaxValue;
@@ -68,9 +68,9 @@ internal static class LoadBenchmark
     private static (double CreateMs, double LanesMs) TimeCreate(string model, GlucoseEmbedderOptions options)
     {
         var clock = Stopwatch.StartNew();
-        GlucoseEmbedder embedder = GlucoseEmbedder.Create(model, options);
+        BenchEmbedder embedder = BenchEmbedder.Open(model, options, waitForLanes: false);
         double create = clock.Elapsed.TotalMilliseconds;
-        embedder.LanesOpened.Wait();
+        embedder.Engine.Sessions.LanesOpened.Wait();
         double lanes = clock.Elapsed.TotalMilliseconds;
         embedder.Dispose();
         return (create, lanes);
@@ -86,8 +86,8 @@ internal static class LoadBenchmark
         string cache = Path.Combine(Path.GetTempPath(), $"glucose-load-{Guid.NewGuid():N}");
         try
         {
-            GlucoseEmbedderOptions cached = options.Clone();
-            cached.OptimizedModelCacheDirectory = cache;
+            GlucoseEmbedderOptions cached = options.ValidatedCopy();
+            cached.Performance.OptimizedModelCacheDirectory = cache;
             double writing = TimeCreate(model, cached).CreateMs;
             double plain = double.MaxValue;
             double fromCache = double.MaxValue;
@@ -110,8 +110,10 @@ internal static class LoadBenchmark
     // The graph read from the cache runs without ONNX Runtime's optimizers: same embeddings, same speed?
     private static void CompareRuns(string model, GlucoseEmbedderOptions plainOptions, GlucoseEmbedderOptions cachedOptions, string[] texts, string file)
     {
-        using GlucoseEmbedder plain = Ready.Create(model, plainOptions);
-        using GlucoseEmbedder cached = Ready.Create(model, cachedOptions);
+        using BenchEmbedder plainBench = BenchEmbedder.Open(model, plainOptions);
+        using BenchEmbedder cachedBench = BenchEmbedder.Open(model, cachedOptions);
+        GlucoseEmbedder plain = plainBench.Embedder;
+        GlucoseEmbedder cached = cachedBench.Embedder;
         float[][] expected = plain.Encode(texts);
         float[][] actual = cached.Encode(texts);
         int identical = 0;

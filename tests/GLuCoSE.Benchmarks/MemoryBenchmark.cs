@@ -16,20 +16,23 @@ internal static class MemoryBenchmark
             ModelFileName = args.Optional("--variant") == "int8" ? "model_int8.onnx" : "model.onnx",
             // The library's batching defaults unless given (until this session: 32 texts and no token budget).
             BatchSize = args.OptionalInt("--batch-size"),
-            MaxBatchTokens = args.OptionalInt("--max-batch-tokens"),
-            ParallelRuns = args.Optional("--lanes") != "off",
-            OptimizedModelCacheDirectory = args.Optional("--cache"),
+            Performance =
+            {
+                MaxBatchTokens = args.OptionalInt("--max-batch-tokens") is int tokens ? BenchEmbedder.TokenBudget(tokens) : null,
+                ParallelRuns = args.Optional("--lanes") != "off",
+                OptimizedModelCacheDirectory = args.Optional("--cache"),
+            },
         };
 
         Console.WriteLine($"# {Machine.Describe()}; before load: RSS {Machine.RssMiB():F0} MiB");
-        using GlucoseEmbedder embedder = Ready.Create(model, options);
+        using BenchEmbedder embedder = BenchEmbedder.Open(model, options);
         Console.WriteLine($"after load: RSS {Machine.RssMiB():F0} MiB, handles {Machine.HandleCount()}; batches of up to {embedder.BatchSize} texts and {embedder.MaxBatchTokens} padded tokens");
         double second = 0;
         double last = 0;
         for (int pass = 1; pass <= passes; pass++)
         {
             var clock = Stopwatch.StartNew();
-            embedder.Encode(corpus);
+            embedder.Embedder.Encode(corpus);
             last = Machine.RssMiB();
             if (pass == 2)
             {

@@ -24,20 +24,22 @@ internal static class PoliciesBenchmark
         string[] policies = args.List("--policies", ["32:4096", "128:1024/off", "128:1024"]);
         Console.WriteLine($"# {Machine.Describe()}");
         Console.WriteLine($"# {string.Join(' ', Environment.GetCommandLineArgs()[1..])}");
-        var embedders = new List<GlucoseEmbedder>();
+        var embedders = new List<BenchEmbedder>();
+        var lanes = new bool[policies.Length];
         try
         {
-            foreach (string policy in policies)
+            for (int p = 0; p < policies.Length; p++)
             {
-                string[] parts = policy.Split('/');
+                string[] parts = policies[p].Split('/');
                 (int batchSize, int maxBatchTokens) = Args.Policy(parts[0]);
-                GlucoseEmbedder embedder = Ready.Create(model, new GlucoseEmbedderOptions
+                lanes[p] = parts.Length < 2 || parts[1] != "off";
+                BenchEmbedder embedder = BenchEmbedder.Open(model, new GlucoseEmbedderOptions
                 {
-                    ModelFileName = file, BatchSize = batchSize, MaxBatchTokens = maxBatchTokens,
+                    ModelFileName = file, BatchSize = batchSize,
+                    Performance = { MaxBatchTokens = BenchEmbedder.TokenBudget(maxBatchTokens), ParallelRuns = lanes[p] },
                 });
-                embedder.UseLanes = parts.Length < 2 || parts[1] != "off";
                 embedders.Add(embedder);
-                embedder.Encode(corpus.Take(Math.Min(corpus.Length, 256)).ToArray());
+                embedder.Embedder.Encode(corpus.Take(Math.Min(corpus.Length, 256)).ToArray());
             }
 
             var seconds = new double[policies.Length];
@@ -50,7 +52,7 @@ internal static class PoliciesBenchmark
                     // Each round starts one policy later, so none always runs first or last.
                     int p = (k + round) % policies.Length;
                     clock.Restart();
-                    embedders[p].Encode(corpus);
+                    embedders[p].Embedder.Encode(corpus);
                     double s = clock.Elapsed.TotalSeconds;
                     seconds[p] += s;
                     line.Add($"{policies[p]} {corpus.Length / s:F1}");
@@ -63,12 +65,12 @@ internal static class PoliciesBenchmark
             {
                 Console.WriteLine(
                     $"{file} {policies[p],-14} {corpus.Length * rounds / seconds[p]:F1} sent/s  {seconds[0] / seconds[p]:F3}x {policies[0]}" +
-                    $"  ({embedders[p].BatchSize} texts, {embedders[p].MaxBatchTokens} tokens per run; lanes {(embedders[p].UseLanes ? embedders[p].LanesState : "off")})");
+                    $"  ({embedders[p].BatchSize} texts, {embedders[p].MaxBatchTokens} tokens per run; lanes {(lanes[p] ? embedders[p].Engine.Sessions.LanesState : "off")})");
             }
         }
         finally
         {
-            foreach (GlucoseEmbedder embedder in embedders)
+            foreach (BenchEmbedder embedder in embedders)
             {
                 embedder.Dispose();
             }

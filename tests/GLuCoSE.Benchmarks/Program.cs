@@ -3,10 +3,12 @@
 //                                          sizes), then concurrent single-sentence callers, load time, memory;
 //                                          --lanes on|off|both as for concurrent (off also for the library's embedders)
 //   concurrent --model DIR --corpus FILE   only the concurrent scenario; --lanes on|off|both: micro-batch lanes
-//                                          (GlucoseEmbedderOptions.ParallelRuns) on, off, or both in turn;
+//                                          (GlucoseEmbedderOptions.Performance.ParallelRuns) on, off, or both in
+//                                          turn (off and both: the callers without lanes run on a second embedder
+//                                          opened with ParallelRuns = false, whose session adds to peak RSS);
 //                                          --also-batched BS:TOKENS: a second batched-Encode yardstick
 //   memory     --model DIR --corpus FILE   RSS across repeated passes over the corpus; --lanes off: one session
-//                                          (concurrent and memory take --cache DIR: OptimizedModelCacheDirectory)
+//                                          (concurrent and memory take --cache DIR: Performance.OptimizedModelCacheDirectory)
 //   policies   --model DIR --corpus FILE   batching policies taking turns round by round (--policies 32:4096,128:1024/off,
 //                                          128:1024: batch size, token budget, /off without the lanes; --variant int8)
 //   load       --model DIR                 model load time, and whether a saved optimized model loads faster

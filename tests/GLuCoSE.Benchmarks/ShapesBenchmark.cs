@@ -3,7 +3,7 @@ using System.Diagnostics;
 using System.IO;
 using System.Collections.Generic;
 using System.Linq;
-using GLuCoSE.Inference;
+using GLuCoSE.Execution;
 using Microsoft.ML.OnnxRuntime;
 
 namespace GLuCoSE.Benchmarks;

@@ -3,7 +3,9 @@ using System.Collections.Generic;
 using System.Diagnostics;
 using System.Globalization;
 using System.Linq;
-using GLuCoSE.Inference;
+using GLuCoSE.Engine;
+using GLuCoSE.Execution;
+using GLuCoSE.Scheduling;
 
 namespace GLuCoSE.Benchmarks;
 
@@ -34,8 +36,9 @@ internal static class SimulateBenchmark
         string[] corpus = Corpus.Load(args.Required("--corpus"), null);
         int callers = args.Int("--callers", 32);
         int batchSize = args.Int("--batch-size", 32);
-        using GlucoseEmbedder embedder = Ready.Create(model);
-        int[] lengths = corpus.Select(text => embedder.Tokenizer.EncodeToIds(text, 512).Length).ToArray();
+        using BenchEmbedder embedder = BenchEmbedder.Open(model);
+        EnginePolicy policy = embedder.Engine.Policy;
+        int[] lengths = corpus.Select(text => embedder.Embedder.Tokenizer.EncodeToIds(text, 512).Length).ToArray();
 
         // The cost of a run: by default each [batch, sequence] shape the simulations meet is run on the model (median of
         // three, measured once); "--cost linear" fits fixed + per-token cost instead; "--cost F,T" gives them.
@@ -48,7 +51,7 @@ internal static class SimulateBenchmark
             {
                 if (!table.TryGetValue((count, longest), out double ms))
                 {
-                    table[(count, longest)] = ms = Measure(embedder, count, longest, 3);
+                    table[(count, longest)] = ms = Measure(embedder.Encoder, count, longest, 3);
                 }
 
                 return ms;
@@ -58,20 +61,20 @@ internal static class SimulateBenchmark
         else
         {
             (double fixedMs, double tokenMs) = costOption == "linear"
-                ? FitCost(embedder)
+                ? FitCost(embedder.Encoder)
                 : (double.Parse(costOption.Split(',')[0], CultureInfo.InvariantCulture), double.Parse(costOption.Split(',')[1], CultureInfo.InvariantCulture));
             Console.WriteLine($"cost model: {fixedMs:F2} ms per run + {tokenMs:F3} ms per padded token ({fixedMs / tokenMs:F1} tokens of fixed cost per run)");
             Cost = (count, longest) => fixedMs + (tokenMs * count * longest);
         }
 
         int[] ordered = lengths.OrderByDescending(l => l).ToArray();
-        double batched = BatchPlanner.Plan(ordered, batchSize, 0).Sum(b => Cost(b.Count, ordered[b.Start]));
+        double batched = BatchPlanner.Plan(ordered, batchSize, int.MaxValue).Sum(b => Cost(b.Count, ordered[b.Start]));
         Console.WriteLine($"batched Encode (batch {batchSize}): {batched / 1000:F2} s simulated");
-        int[] overheads = args.Ints("--overhead-tokens", [BatchPlanner.RunOverheadTokens]);
+        int[] overheads = args.Ints("--overhead-tokens", [policy.RunOverheadTokens]);
         foreach (int overhead in overheads)
-        foreach (string policy in new[] { "rounds", "pool-oldest", "pool-best" })
+        foreach (string name in new[] { "rounds", "pool-oldest", "pool-best" })
         {
-            Print(policy, overhead, Simulate(policy, lengths, callers, overhead, Cost, laneCost: null));
+            Print(name, overhead, Simulate(name, lengths, callers, overhead, Cost, laneCost: null, policy));
         }
 
         if (args.Optional("--lane-cost") is string laneOption)
@@ -81,23 +84,23 @@ internal static class SimulateBenchmark
             double laneFixed = double.Parse(laneOption.Split(',')[0], CultureInfo.InvariantCulture);
             double laneToken = double.Parse(laneOption.Split(',')[1], CultureInfo.InvariantCulture);
             double LaneCost(int count, int longest) => laneFixed + (laneToken * count * longest);
-            Result library = Simulate("rounds", lengths, callers, BatchPlanner.RunOverheadTokens, Cost, LaneCost);
-            Print("rounds+lanes", BatchPlanner.RunOverheadTokens, library);
+            Result library = Simulate("rounds", lengths, callers, policy.RunOverheadTokens, Cost, LaneCost, policy);
+            Print("rounds+lanes", policy.RunOverheadTokens, library);
             foreach (int overhead in overheads)
-            foreach (string policy in new[] { "free-oldest", "free-all" })
+            foreach (string name in new[] { "free-oldest", "free-all" })
             {
-                Print(policy, overhead, SimulateFreeLanes(policy, lengths, callers, overhead, LaneCost));
+                Print(name, overhead, SimulateFreeLanes(name, lengths, callers, overhead, LaneCost));
             }
         }
 
         return 0;
 
-        void Print(string policy, int overhead, Result r) => Console.WriteLine(
-            $"{policy,-12} callers={callers} split overhead={overhead} ratio={batched / r.TotalMs:F3} padded tokens {r.Padded} in {r.Runs} runs" +
+        void Print(string name, int overhead, Result r) => Console.WriteLine(
+            $"{name,-12} callers={callers} split overhead={overhead} ratio={batched / r.TotalMs:F3} padded tokens {r.Padded} in {r.Runs} runs" +
             $" p50={r.P50:F0} ms p99={r.P99:F0} ms p99/p50={r.P99 / r.P50:F2}");
     }
 
-    private static Result Simulate(string policy, int[] lengths, int callers, int overhead, Func<int, int, double> cost, Func<int, int, double>? laneCost)
+    private static Result Simulate(string policy, int[] lengths, int callers, int overhead, Func<int, int, double> cost, Func<int, int, double>? laneCost, EnginePolicy enginePolicy)
     {
         var pending = new List<Request>();
         int next = 0;
@@ -113,12 +116,17 @@ internal static class SimulateBenchmark
         while (pending.Count > 0)
         {
             List<Request> sorted = pending.OrderByDescending(r => r.Length).ThenBy(r => r.Index).ToList();
-            List<List<Request>> groups = BatchPlanner.SplitByPaddingCost(sorted.Select(r => r.Length).ToArray(), overhead, maxTokens: 0)
+            List<List<Request>> groups = BatchPlanner.SplitByPaddingCost(sorted.Select(r => r.Length).ToArray(), overhead, maxTokens: int.MaxValue)
                 .Select(g => sorted.GetRange(g.Start, g.Count)).ToList();
-            // The library's lanes: the round cut in two halves that run at once (GlucoseEmbedder.RunSingleBatch).
+            // The library's lanes: the round cut in two halves that run at once (EmbeddingEngine's micro-batch rounds).
             int[] sortedLengths = sorted.Select(r => r.Length).ToArray();
-            if (policy == "rounds" && laneCost is not null && sorted.Count >= ParallelRuns.MinTexts
-                && BatchPlanner.SplitInTwoLanes(sortedLengths, BatchPlanner.SplitByPaddingCost(sortedLengths), ParallelRuns.HalfThreadsSlowdown) is { } lanes)
+            if (policy == "rounds" && laneCost is not null && sorted.Count >= enginePolicy.MinLaneTexts
+                && BatchPlanner.SplitInTwoLanes(
+                    sortedLengths,
+                    BatchPlanner.SplitByPaddingCost(sortedLengths, enginePolicy.RunOverheadTokens, int.MaxValue),
+                    enginePolicy.HalfThreadsSlowdown,
+                    int.MaxValue,
+                    enginePolicy.RunOverheadTokens) is { } lanes)
             {
                 now += Math.Max(lanes.First.Sum(g => laneCost(g.Count, sortedLengths[g.Start])), lanes.Second.Sum(g => laneCost(g.Count, sortedLengths[g.Start])));
                 runs += lanes.First.Count + lanes.Second.Count;
@@ -220,7 +228,7 @@ internal static class SimulateBenchmark
             }
 
             List<Request> sorted = ready.OrderByDescending(r => r.Length).ThenBy(r => r.Index).ToList();
-            List<List<Request>> groups = BatchPlanner.SplitByPaddingCost(sorted.Select(r => r.Length).ToArray(), overhead, maxTokens: 0)
+            List<List<Request>> groups = BatchPlanner.SplitByPaddingCost(sorted.Select(r => r.Length).ToArray(), overhead, maxTokens: int.MaxValue)
                 .Select(g => sorted.GetRange(g.Start, g.Count)).ToList();
             double at = now;
             foreach (List<Request> group in policy == "free-all" ? groups : [GroupOf(groups, Oldest(ready))])
@@ -252,19 +260,19 @@ internal static class SimulateBenchmark
             : groups.OrderByDescending(g => g.Sum(r => r.Length) / cost(g.Count, g[0].Length)).First();
     }
 
-    private static double Measure(GlucoseEmbedder embedder, int batch, int sequence, int reps) =>
-        SyntheticRuns.MedianRunMs(embedder, batch, sequence, reps, new Random((batch * 1000) + sequence));
+    private static double Measure(OnnxEncoder encoder, int batch, int sequence, int reps) =>
+        SyntheticRuns.MedianRunMs(encoder, batch, sequence, reps, new Random((batch * 1000) + sequence));
 
     // Least squares of run time against padded tokens over a few shapes like the micro-batches': fixed + per token.
-    private static (double FixedMs, double TokenMs) FitCost(GlucoseEmbedder embedder)
+    private static (double FixedMs, double TokenMs) FitCost(OnnxEncoder encoder)
     {
         var points = new List<(double Tokens, double Ms)>();
         foreach (int sequence in new[] { 8, 12, 20 })
         {
             foreach (int batch in new[] { 1, 2, 4, 8, 16, 32 })
             {
-                Measure(embedder, batch, sequence, 1);
-                points.Add((batch * sequence, Measure(embedder, batch, sequence, Math.Max(3, 1500 / (batch * sequence)))));
+                Measure(encoder, batch, sequence, 1);
+                points.Add((batch * sequence, Measure(encoder, batch, sequence, Math.Max(3, 1500 / (batch * sequence)))));
             }
         }
 

@@ -1,13 +1,14 @@
 using System;
 using System.Diagnostics;
+using GLuCoSE.Execution;
 
 namespace GLuCoSE.Benchmarks;
 
-/// <summary>Runs of the embedder's model on random token ids of a given shape: what a shape costs, without the tokenizer.</summary>
+/// <summary>Runs of a model session on random token ids of a given shape: what a shape costs, without the tokenizer.</summary>
 internal static class SyntheticRuns
 {
     /// <summary>Runs one random [batch, sequence] batch <paramref name="reps"/> times in a row; returns the median in ms.</summary>
-    public static double MedianRunMs(GlucoseEmbedder embedder, int batch, int sequence, int reps, Random random)
+    public static double MedianRunMs(OnnxEncoder encoder, int batch, int sequence, int reps, Random random)
     {
         var sequences = new int[batch][];
         for (int b = 0; b < batch; b++)
@@ -23,7 +24,7 @@ internal static class SyntheticRuns
         for (int r = 0; r < reps; r++)
         {
             long start = Stopwatch.GetTimestamp();
-            embedder.Encoder.Run(sequences, out _);
+            encoder.Run(sequences, out _);
             times[r] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
         }
 

@@ -3,7 +3,8 @@ using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
 using System.Linq;
-using GLuCoSE.Inference;
+using GLuCoSE.Execution;
+using GLuCoSE.Scheduling;
 using Microsoft.ML.OnnxRuntime;
 
 namespace GLuCoSE.Benchmarks;
@@ -80,7 +81,7 @@ internal static class ThroughputBenchmark
         var cases = new List<(string Name, int BatchSize, int Budget)>();
         foreach (int bs in batchSizes)
         {
-            cases.Add(($"bs={bs}", bs, 0));
+            cases.Add(($"bs={bs}", bs, int.MaxValue));
         }
 
         foreach (int budget in tokenBudgets)
@@ -95,35 +96,38 @@ internal static class ThroughputBenchmark
         foreach (string policy in (args.Optional("--policies") ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries))
         {
             (int bs, int budget) = Args.Policy(policy);
-            cases.Add(($"bs={bs},tokens<={budget}", bs, budget));
+            cases.Add(($"bs={bs},tokens<={budget}", bs, BenchEmbedder.TokenBudget(budget)));
         }
 
         // Each case loads every variant and alternates them round by round, so the int8/fp32 ratio and each
         // library/floor ratio come from the same minutes of this (noisy, shared) machine.
         foreach ((string name, int batchSize, int budget) in cases)
         {
-            var runs = new List<(string Variant, GlucoseEmbedder Embedder, InferenceSession Session, Floor Floor)>();
+            var runs = new List<(string Variant, BenchEmbedder Embedder, BenchEmbedder? WithoutLanes, InferenceSession Session, Floor Floor)>();
+            bool bothLanes = args.Optional("--lanes") == "both";
             try
             {
                 foreach (string variant in variants)
                 {
                     // --lanes off: the library's embedders without the micro-batch lanes (one session, weights loaded by ONNX Runtime).
+                    // --lanes both: a second embedder without the lanes (ParallelRuns = false).
                     var options = new GlucoseEmbedderOptions
                     {
-                        ModelFileName = FileOf(variant), BatchSize = batchSize, MaxBatchTokens = budget, IntraOpNumThreads = threads,
-                        ParallelRuns = args.Optional("--lanes") != "off",
+                        ModelFileName = FileOf(variant), BatchSize = batchSize, IntraOpNumThreads = threads,
+                        Performance = { MaxBatchTokens = budget, ParallelRuns = args.Optional("--lanes") != "off" },
                     };
-                    GlucoseEmbedder embedder = Ready.Create(model, options);
+                    BenchEmbedder embedder = BenchEmbedder.Open(model, options);
+                    BenchEmbedder? withoutLanes = bothLanes ? BenchEmbedder.Open(model, BenchEmbedder.WithoutLanes(options)) : null;
                     using SessionOptions sessionOptions = OnnxEncoder.CreateSessionOptions(GlucoseExecutionProvider.Cpu, threads);
                     var session = new InferenceSession(Path.Combine(model, FileOf(variant)), sessionOptions);
-                    runs.Add((variant, embedder, session, new Floor(session, embedder, corpus, batchSize, budget)));
-                    embedder.Encode(corpus.Take(Math.Min(corpus.Length, 64)).ToArray());
+                    runs.Add((variant, embedder, withoutLanes, session, new Floor(session, embedder.Embedder, corpus, batchSize, budget)));
+                    embedder.Embedder.Encode(corpus.Take(Math.Min(corpus.Length, 64)).ToArray());
+                    withoutLanes?.Embedder.Encode(corpus.Take(Math.Min(corpus.Length, 64)).ToArray());
                     runs[^1].Floor.RunOnce(warmupOnly: true);
                 }
 
                 var library = new double[runs.Count];
                 var libraryWithoutLanes = new double[runs.Count];
-                bool bothLanes = args.Optional("--lanes") == "both";
                 var bare = new double[runs.Count];
                 var clock = new Stopwatch();
                 for (int r = 0; r < rounds; r++)
@@ -142,11 +146,10 @@ internal static class ThroughputBenchmark
                         for (int pass = 0; pass < (bothLanes ? 2 : 1); pass++)
                         {
                             bool lanes = !bothLanes || (pass + r) % 2 == 0;
-                            runs[v].Embedder.UseLanes = lanes;
+                            GlucoseEmbedder embedder = (lanes ? runs[v].Embedder : runs[v].WithoutLanes!).Embedder;
                             clock.Restart();
-                            runs[v].Embedder.Encode(corpus);
+                            embedder.Encode(corpus);
                             (lanes ? library : libraryWithoutLanes)[v] += clock.Elapsed.TotalSeconds;
-                            runs[v].Embedder.UseLanes = true;
                         }
 
                         if (r % 2 == 0)
@@ -163,7 +166,7 @@ internal static class ThroughputBenchmark
                 {
                     for (int v = 0; v < runs.Count; v++)
                     {
-                        (double lib, double bareRun) = runs[v].Floor.RunInterleaved(runs[v].Embedder);
+                        (double lib, double bareRun) = runs[v].Floor.RunInterleaved(runs[v].Embedder.Embedder);
                         interleaved[v] = (interleaved[v].Library + lib, interleaved[v].Floor + bareRun);
                     }
                 }
@@ -195,11 +198,12 @@ internal static class ThroughputBenchmark
             }
             finally
             {
-                foreach ((_, GlucoseEmbedder embedder, InferenceSession session, Floor floor) in runs)
+                foreach ((_, BenchEmbedder embedder, BenchEmbedder? withoutLanes, InferenceSession session, Floor floor) in runs)
                 {
                     floor.Dispose();
                     session.Dispose();
                     embedder.Dispose();
+                    withoutLanes?.Dispose();
                 }
             }
         }

@@ -39,7 +39,7 @@ internal sealed record EnginePolicy
 
     /// <summary>
     /// Gets how many times as long a run takes on half the intra-op threads as on all of them, for micro-batch shapes
-    /// (1.8 to 2.0 measured; the low end, so a micro-batch goes to the lanes only when they split it evenly).
+    /// (the low end of what was measured, so a micro-batch goes to the lanes only when they split it evenly).
     /// </summary>
     public double HalfThreadsSlowdown { get; init; } = 1.8;
 
@@ -53,9 +53,8 @@ internal sealed record EnginePolicy
     public int MaxLaneRunTokens { get; init; } = 1024;
 
     /// <summary>
-    /// Gets a model run's fixed cost in tokens of compute: each run streams every weight from memory once (about 7 ms
-    /// per run against 0.44 ms per token on the CPU). Micro-batches of unrelated texts are split where padding would
-    /// cost more than another run.
+    /// Gets a model run's fixed cost in tokens of compute: each run streams every weight from memory once (fitted on the
+    /// CPU; docs/performance.md). Micro-batches of unrelated texts are split where padding would cost more than another run.
     /// </summary>
     public int RunOverheadTokens { get; init; } = 16;
 

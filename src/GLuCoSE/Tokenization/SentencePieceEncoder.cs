@@ -13,7 +13,7 @@ namespace GLuCoSE.Tokenization;
 /// </summary>
 /// <remarks>
 /// <para>
-/// Microsoft.ML.Tokenizers 2.0.1's <c>SentencePieceTokenizer</c> was measured against <c>spm_encode</c> and differs in
+/// Microsoft.ML.Tokenizers' <c>SentencePieceTokenizer</c> (2.0.1 and 3.0.0) was measured against <c>spm_encode</c> and differs in
 /// ways that cannot be repaired from outside it, so each stage is done here, checked against <c>spm_encode</c> on the
 /// reference fixtures and on generated strings:
 /// </para>

@@ -347,7 +347,7 @@ internal sealed class OnnxEncoder : IDisposable
         {
             throw new InvalidOperationException(
                 "ExecutionProvider is Cuda, but ONNX Runtime's CUDA provider could not be loaded. Reference the GPU build " +
-                "of ONNX Runtime instead of the CPU one: package Microsoft.ML.OnnxRuntime.Gpu.Linux (or .Gpu.Windows) 1.31.0, " +
+                "of ONNX Runtime instead of the CPU one: package Microsoft.ML.OnnxRuntime.Gpu.Linux (or .Gpu.Windows) 1.32.0, " +
                 "which needs an NVIDIA driver with CUDA 13.x and cuDNN 9.x installed and on the library path. " +
                 $"ONNX Runtime said: {ex.Message}",
                 ex);

@@ -38,7 +38,7 @@ public static partial class Similarity
 
     /// <summary>
     /// The cosine similarity of every pair of <paramref name="vectors"/>: a symmetric matrix with ones on the diagonal
-    /// (0 for an all-zero vector, as everywhere in this class).
+    /// (0 for an all-zero vector, as <see cref="Cosine"/> gives).
     /// </summary>
     /// <returns><c>result[i][j]</c> = cosine(<paramref name="vectors"/>[i], <paramref name="vectors"/>[j]).</returns>
     /// <exception cref="ArgumentNullException"><paramref name="vectors"/> or one of its vectors is null.</exception>

@@ -69,7 +69,7 @@ public sealed record GlucoseModelSource
     /// (by ailia, <c>https://storage.googleapis.com/ailia-models/glucose/GLuCoSE-base-ja.onnx</c>).
     /// </summary>
     // After DefaultFiles: static initializers run in textual order, and a source copies DefaultFiles.
-    public static GlucoseModelSource Default { get; } = new();
+    public static GlucoseModelSource Default { get; } = new() { Revision = DefaultRevision };
 
     /// <summary>Gets the Hugging Face repository, <c>owner/name</c> (default <c>pkshatech/GLuCoSE-base-ja</c>); null for a local folder (<see cref="LocalDirectory"/>).</summary>
     public string? Repository { get; init; } = DefaultRepository;

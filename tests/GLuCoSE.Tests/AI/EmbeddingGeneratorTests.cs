@@ -74,7 +74,7 @@ public sealed class EmbeddingGeneratorTests
     public async Task GenerateAsync_PromptNameProperty_PrefixesEveryText()
     {
         using GlucoseEmbedder embedder = GlucoseEmbedder.Create(TestPaths.TinyModel, GlucosePrompts.UseVersion2Prompts(new GlucoseEmbedderOptions()));
-        var options = new EmbeddingGenerationOptions { AdditionalProperties = new() { [GlucoseEmbedder.PromptNameProperty] = GlucosePrompts.Query } };
+        var options = new EmbeddingGenerationOptions { AdditionalProperties = new() { ["prompt_name"] = GlucosePrompts.Query } };
         string[] texts = Sentences.Take(3);
 
         GeneratedEmbeddings<FloatEmbedding> generated = await embedder.GenerateAsync(texts, options, TestContext.Current.CancellationToken);
@@ -90,7 +90,7 @@ public sealed class EmbeddingGeneratorTests
     public async Task GenerateAsync_PromptProperty_PrefixesLiteralText()
     {
         using GlucoseEmbedder embedder = GlucoseEmbedder.Create(TestPaths.TinyModel);
-        var options = new EmbeddingGenerationOptions { AdditionalProperties = new() { [GlucoseEmbedder.PromptProperty] = "検索: " } };
+        var options = new EmbeddingGenerationOptions { AdditionalProperties = new() { ["prompt"] = "検索: " } };
 
         GeneratedEmbeddings<FloatEmbedding> generated = await embedder.GenerateAsync(["猫の写真"], options, TestContext.Current.CancellationToken);
 
@@ -210,8 +210,8 @@ public sealed class EmbeddingGeneratorTests
     public async Task GenerateAsync_PromptPropertyNotAStringOrNotUnicode_Throws()
     {
         using GlucoseEmbedder embedder = GlucoseEmbedder.Create(TestPaths.TinyModel);
-        var number = new EmbeddingGenerationOptions { AdditionalProperties = new() { [GlucoseEmbedder.PromptNameProperty] = 3 } };
-        var surrogate = new EmbeddingGenerationOptions { AdditionalProperties = new() { [GlucoseEmbedder.PromptProperty] = "\uD800: " } };
+        var number = new EmbeddingGenerationOptions { AdditionalProperties = new() { ["prompt_name"] = 3 } };
+        var surrogate = new EmbeddingGenerationOptions { AdditionalProperties = new() { ["prompt"] = "\uD800: " } };
 
         await Assert.ThrowsAsync<ArgumentException>(() => embedder.GenerateAsync(["猫"], number, TestContext.Current.CancellationToken));
         await Assert.ThrowsAsync<ArgumentException>(() => embedder.GenerateAsync(["猫"], surrogate, TestContext.Current.CancellationToken));

@@ -36,7 +36,7 @@ public sealed class TextChunkerTests
 
         Assert.True(chunks.Count > 1);
         Assert.Equal(0, chunks[0].Start);
-        Assert.Equal(text.Length, chunks[^1].End);
+        Assert.Equal(text.Length, End(chunks[^1]));
         for (int c = 0; c < chunks.Count; c++)
         {
             TextChunk chunk = chunks[c];
@@ -47,10 +47,10 @@ public sealed class TextChunkerTests
             if (c > 0)
             {
                 // No gap, progress every time, and overlap only when asked for (and a sentence fits in it).
-                Assert.InRange(chunk.Start, chunks[c - 1].Start + 1, chunks[c - 1].End);
+                Assert.InRange(chunk.Start, chunks[c - 1].Start + 1, End(chunks[c - 1]));
                 if (overlapTokens == 0)
                 {
-                    Assert.Equal(chunks[c - 1].End, chunk.Start);
+                    Assert.Equal(End(chunks[c - 1]), chunk.Start);
                 }
             }
         }
@@ -65,7 +65,7 @@ public sealed class TextChunkerTests
 
         for (int c = 1; c < chunks.Count; c++)
         {
-            string repeated = text[chunks[c].Start..chunks[c - 1].End];
+            string repeated = text[chunks[c].Start..End(chunks[c - 1])];
             Assert.NotEmpty(repeated);
             Assert.EndsWith(repeated, chunks[c - 1].Text, StringComparison.Ordinal);
             Assert.StartsWith(repeated, chunks[c].Text, StringComparison.Ordinal);
@@ -82,7 +82,7 @@ public sealed class TextChunkerTests
         IReadOnlyList<TextChunk> chunks = TextChunker.Split(text, Tokenizer.Value, maxTokens: 128, overlapTokens: 48);
 
         Assert.True(chunks.Count > 2);
-        Assert.All(chunks.Skip(1).Zip(chunks), pair => Assert.True(pair.First.Start < pair.Second.End, "each chunk should start inside the previous one"));
+        Assert.All(chunks.Skip(1).Zip(chunks), pair => Assert.True(pair.First.Start < End(pair.Second), "each chunk should start inside the previous one"));
     }
 
     [Fact]
@@ -142,4 +142,7 @@ public sealed class TextChunkerTests
         Assert.All(chunks, c => Assert.Equal(text.Substring(c.Start, c.Text.Length), c.Text));
         Assert.True(chunks.Count > text.Length / (128 * 8), $"{chunks.Count} chunks for {text.Length} characters");
     }
+
+    // Where a chunk ends in the source text (TextChunk has Start and Text).
+    private static int End(TextChunk chunk) => chunk.Start + chunk.Text.Length;
 }

@@ -9,7 +9,7 @@ using Xunit;
 
 namespace GLuCoSE.Tests.Embedding;
 
-/// <summary><see cref="GlucoseEmbedder.EncodeAsync(IReadOnlyList{string}, IProgress{EncodeProgress}?, CancellationToken)"/> and the streaming forms.</summary>
+/// <summary><see cref="GlucoseEmbedder.EncodeAsync(IReadOnlyList{string}, string?, IProgress{EncodeProgress}?, CancellationToken)"/> and the streaming forms.</summary>
 public sealed class AsyncEncodeTests
 {
     [Fact]
@@ -33,11 +33,11 @@ public sealed class AsyncEncodeTests
         using GlucoseEmbedder embedder = GlucoseEmbedder.Create(TestPaths.TinyModel, new GlucoseEmbedderOptions { BatchSize = 3 });
         var progress = new SynchronousProgress();
 
-        await embedder.EncodeAsync(Sentences.Take(10), progress, TestContext.Current.CancellationToken);
+        await embedder.EncodeAsync(Sentences.Take(10), progress: progress, cancellationToken: TestContext.Current.CancellationToken);
 
         Assert.Equal([0, 3, 6, 9, 10], progress.Reports.Select(p => p.Completed));
         Assert.All(progress.Reports, p => Assert.Equal(10, p.Total));
-        Assert.Equal(1.0, progress.Reports[^1].Fraction);
+        Assert.Equal(progress.Reports[^1].Total, progress.Reports[^1].Completed);
     }
 
     [Fact]
@@ -53,7 +53,7 @@ public sealed class AsyncEncodeTests
             }
         });
 
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => embedder.EncodeAsync(Sentences.Take(20), progress, cancellation.Token));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => embedder.EncodeAsync(Sentences.Take(20), progress: progress, cancellationToken: cancellation.Token));
 
         Assert.Equal([0, 4], progress.Reports.Select(p => p.Completed));
     }
@@ -74,7 +74,7 @@ public sealed class AsyncEncodeTests
         using GlucoseEmbedder embedder = GlucoseEmbedder.Create(TestPaths.TinyModel);
         var progress = new SynchronousProgress();
 
-        float[][] result = await embedder.EncodeAsync([], progress, TestContext.Current.CancellationToken);
+        float[][] result = await embedder.EncodeAsync([], progress: progress, cancellationToken: TestContext.Current.CancellationToken);
 
         Assert.Empty(result);
         Assert.Equal(new EncodeProgress(0, 0), Assert.Single(progress.Reports));

@@ -42,8 +42,9 @@ public sealed class ConcurrencyTests
     {
         const int callers = 8;
         const int callsEach = 10;
-        var options = new GlucoseEmbedderOptions { BatchSize = callers, MicroBatchWait = TimeSpan.FromMilliseconds(200) };
-        using GlucoseEmbedder embedder = GlucoseEmbedder.Create(TestPaths.TinyModel, options);
+        var options = new GlucoseEmbedderOptions { BatchSize = callers, Performance = { MicroBatchWait = TimeSpan.FromMilliseconds(200) } };
+        using var harness = EngineHarness.Open(TestPaths.TinyModel, options);
+        GlucoseEmbedder embedder = harness.Embedder;
         float[][] expected = embedder.Encode(Texts.Take(callers * callsEach).ToArray());
         var results = new float[callers * callsEach][];
         using var start = new Barrier(callers);
@@ -67,7 +68,7 @@ public sealed class ConcurrencyTests
         }
 
         // How many runs the calls shared depends on the threads overlapping (MicroBatcherTests pins that down).
-        Assert.Equal(callers * callsEach, embedder.MicroBatchStatistics.Texts);
+        Assert.Equal(callers * callsEach, harness.Engine.Batcher.RoundStatistics.Texts);
         for (int i = 0; i < results.Length; i++)
         {
             EmbeddingParityTests.AssertClose(expected[i], results[i], $"call {i}");
@@ -77,14 +78,14 @@ public sealed class ConcurrencyTests
     [Fact]
     public void Encode_LoneCaller_RunsAloneEachTime()
     {
-        using GlucoseEmbedder embedder = GlucoseEmbedder.Create(TestPaths.TinyModel);
+        using var harness = EngineHarness.Open(TestPaths.TinyModel);
 
         for (int i = 0; i < 5; i++)
         {
-            embedder.Encode(Texts[i]);
+            harness.Embedder.Encode(Texts[i]);
         }
 
-        Assert.Equal((5L, 5L), embedder.MicroBatchStatistics);
+        Assert.Equal((5L, 5L), harness.Engine.Batcher.RoundStatistics);
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using GLuCoSE.Engine;
 using System;
 using System.IO;
 using GLuCoSE.Tests.Infrastructure;
@@ -50,7 +51,7 @@ public sealed class EmbedderErrorTests
 
         using GlucoseEmbedder embedder = GlucoseEmbedder.Create(folder.Path);
 
-        Assert.Equal(Path.Combine(folder.Path, "onnx", "model.onnx"), embedder.ModelPath);
+        Assert.Equal(Path.Combine(folder.Path, "onnx", "model.onnx"), embedder.ModelPath());
         Assert.Equal(32, embedder.Encode("テスト").Length);
     }
 
@@ -209,7 +210,7 @@ public sealed class EmbedderErrorTests
     public void Create_NegativeTokenBudget_ThrowsArgumentOutOfRange()
     {
         var ex = Assert.Throws<ArgumentOutOfRangeException>(
-            () => GlucoseEmbedder.Create(TestPaths.TinyModel, new GlucoseEmbedderOptions { MaxBatchTokens = -1 }));
+            () => GlucoseEmbedder.Create(TestPaths.TinyModel, new GlucoseEmbedderOptions { Performance = { MaxBatchTokens = -1 } }));
 
         Assert.Equal("options", ex.ParamName);
         Assert.Contains("MaxBatchTokens", ex.Message, StringComparison.Ordinal);
@@ -218,30 +219,35 @@ public sealed class EmbedderErrorTests
     [Fact]
     public void Create_BatchingLeftUnset_UsesTheCpuDefaults()
     {
-        using GlucoseEmbedder embedder = GlucoseEmbedder.Create(TestPaths.TinyModel);
+        using var harness = EngineHarness.Open(TestPaths.TinyModel);
 
-        Assert.Equal(GlucoseEmbedderOptions.DefaultCpuBatchSize, embedder.BatchSize);
-        Assert.Equal(GlucoseEmbedderOptions.DefaultCpuMaxBatchTokens, embedder.MaxBatchTokens);
+        Assert.Equal(128, harness.Engine.Policy.BatchSize);
+        Assert.Equal(1024, harness.Engine.Policy.MaxBatchTokens);
+        Assert.Equal(TimeSpan.FromMilliseconds(5), harness.Engine.Policy.MicroBatchWait);
     }
 
     [Fact]
     public void Create_BatchingSet_KeepsTheValuesGiven()
     {
-        using GlucoseEmbedder embedder = GlucoseEmbedder.Create(TestPaths.TinyModel, new GlucoseEmbedderOptions { BatchSize = 7, MaxBatchTokens = 0 });
+        var options = new GlucoseEmbedderOptions { BatchSize = 7, Performance = { MaxBatchTokens = 100_000, MicroBatchWait = TimeSpan.Zero } };
+        using var harness = EngineHarness.Open(TestPaths.TinyModel, options);
 
-        Assert.Equal(7, embedder.BatchSize);
-        Assert.Equal(0, embedder.MaxBatchTokens);
+        Assert.Equal(7, harness.Engine.Policy.BatchSize);
+        Assert.Equal(100_000, harness.Engine.Policy.MaxBatchTokens);
+        Assert.Equal(TimeSpan.Zero, harness.Engine.Policy.MicroBatchWait);
     }
 
     [Fact]
-    public void Options_BatchingLeftUnsetOnCuda_UsesTheCudaDefaults()
+    public void PolicyFrom_BatchingLeftUnsetOnCuda_UsesTheCudaDefaults()
     {
-        // The CUDA provider cannot load here; the defaults are the options' own resolution, which Create uses as is.
+        // The CUDA provider cannot load here; the defaults are the policy's own resolution, which Create uses as is.
         var options = new GlucoseEmbedderOptions { ExecutionProvider = GlucoseExecutionProvider.Cuda };
 
-        Assert.Equal(GlucoseEmbedderOptions.DefaultCudaBatchSize, options.EffectiveBatchSize);
-        Assert.Equal(GlucoseEmbedderOptions.DefaultCudaMaxBatchTokens, options.EffectiveMaxBatchTokens);
-        Assert.NotEqual(options.EffectiveMaxBatchTokens, new GlucoseEmbedderOptions().EffectiveMaxBatchTokens);
+        EnginePolicy cuda = EnginePolicy.From(options);
+
+        Assert.Equal(32, cuda.BatchSize);
+        Assert.Equal(4096, cuda.MaxBatchTokens);
+        Assert.NotEqual(cuda.MaxBatchTokens, EnginePolicy.From(new GlucoseEmbedderOptions()).MaxBatchTokens);
     }
 
     [Fact]

@@ -60,7 +60,7 @@ public sealed class EmbeddingParityTests
         for (int row = 0; row < 3; row++)
         {
             float[][] expected = reference.TokenEmbeddings[row];
-            Assert.Equal(expected.Length, actual[row].Count);
+            Assert.Equal(expected.Length, actual[row].TokenIds.Length);
             Assert.Equal(reference.Rows[row].IdsMax512, actual[row].TokenIds.ToArray());
             for (int t = 0; t < expected.Length; t++)
             {

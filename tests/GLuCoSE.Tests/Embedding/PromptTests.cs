@@ -42,8 +42,7 @@ public sealed class PromptTests
         Vectors.AssertClose(plain.Encode("passage: 猫が好きです。"), actual);
         Vectors.AssertClose(actual, embedder.Encode("猫が好きです。"));
         Vectors.AssertClose(actual, embedder.Encode(["猫が好きです。"])[0]);
-        Assert.Equal("passage: ", embedder.GetPrompt(null));
-        Assert.Equal("query: ", embedder.GetPrompt(GlucosePrompts.Query));
+        Vectors.AssertClose(plain.Encode("query: 猫が好きです。"), embedder.Encode("猫が好きです。", GlucosePrompts.Query));
     }
 
     [Fact]
@@ -51,7 +50,7 @@ public sealed class PromptTests
     {
         using GlucoseEmbedder embedder = GlucoseEmbedder.Create(TestPaths.TinyModel);
 
-        Assert.Equal(string.Empty, embedder.GetPrompt(null));
+        Assert.Equal(embedder.Tokenizer.EncodeToIds("猫が好きです。"), embedder.EncodeTokens("猫が好きです。").TokenIds.ToArray());
         Vectors.AssertClose(embedder.Encode("猫が好きです。"), embedder.Encode("猫が好きです。", promptName: null));
     }
 
@@ -86,8 +85,9 @@ public sealed class PromptTests
         options.Prompts[GlucosePrompts.Query] = "changed: ";
         options.Prompts.Remove(GlucosePrompts.Passage);
 
-        Assert.Equal("query: ", embedder.GetPrompt(GlucosePrompts.Query));
-        Assert.Equal("passage: ", embedder.GetPrompt(GlucosePrompts.Passage));
+        using GlucoseEmbedder plain = GlucoseEmbedder.Create(TestPaths.TinyModel);
+        Vectors.AssertClose(plain.Encode("query: 猫"), embedder.Encode("猫", GlucosePrompts.Query));
+        Vectors.AssertClose(plain.Encode("passage: 猫"), embedder.Encode("猫", GlucosePrompts.Passage));
     }
 
     [Fact]

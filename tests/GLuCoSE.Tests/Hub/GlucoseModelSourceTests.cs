@@ -217,7 +217,7 @@ public sealed class GlucoseModelSourceTests
         using GlucoseEmbedder embedder = await GlucoseEmbedder.CreateAsync(
             GlucoseModelSource.FromDirectory(TestPaths.TinyModel), cancellationToken: TestContext.Current.CancellationToken);
 
-        Assert.Equal(Path.Combine(TestPaths.TinyModel, "model.onnx"), embedder.ModelPath);
+        Assert.Equal(Path.Combine(TestPaths.TinyModel, "model.onnx"), embedder.ModelPath());
         ModelDownloadTests.AssertEncodesLikeTinyModel(embedder);
     }
 

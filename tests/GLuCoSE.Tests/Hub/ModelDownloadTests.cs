@@ -26,7 +26,7 @@ public sealed class ModelDownloadTests
         using GlucoseEmbedder embedder = await context.CreateAsync(progress: progress);
 
         AssertEncodesLikeTinyModel(embedder);
-        Assert.Equal(context.CachedFile("model.onnx"), embedder.ModelPath);
+        Assert.Equal(context.CachedFile("model.onnx"), embedder.ModelPath());
         foreach (string file in AllFiles)
         {
             Assert.Equal(context.Hub.Content(file), File.ReadAllBytes(context.CachedFile(file)));
@@ -304,8 +304,8 @@ public sealed class ModelDownloadTests
         using GlucoseEmbedder embedder = await context.CreateAsync();
         using GlucoseEmbedder named = await context.CreateAsync(options: new GlucoseEmbedderOptions { ModelId = "mine" });
 
-        Assert.Equal(GlucoseModelSource.DefaultRepository, embedder.ModelId);
-        Assert.Equal("mine", named.ModelId);
+        Assert.Equal(GlucoseModelSource.DefaultRepository, embedder.ModelId());
+        Assert.Equal("mine", named.ModelId());
     }
 
     [Fact]
@@ -332,46 +332,62 @@ public sealed class ModelDownloadTests
     }
 
     [Fact]
-    public async Task CreateAsync_GraphWithUnalignedWeights_KeepsAnAlignedCopyBesideTheCacheAndOpensTheLanes()
+    public async Task CreateAsync_GraphWithUnalignedWeights_WritesNothingBesideTheDownloadedFiles()
     {
         // The opset-11 graph, like the public export of GLuCoSE-base-ja, has its weights inside the file at odd offsets.
+        // The lanes once needed an aligned copy written beside the cache ('<revision>.onnxruntime'); now nothing is.
         using var context = new HubTestContext(onnxFile: "model_opset11.onnx");
         var options = new GlucoseEmbedderOptions { IntraOpNumThreads = 2 };
 
         using GlucoseEmbedder embedder = await context.CreateAsync(options: options);
-        await embedder.LanesOpened.WaitAsync(TestContext.Current.CancellationToken);
+        string[] written = CacheEntries(context);
+        using (var harness = EngineHarness.Open(context.ModelFolder, options))
+        {
+            await harness.Engine.Sessions.LanesOpened.WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
+            harness.Embedder.Encode(Sentences);
+        }
 
-        Assert.Equal("on", embedder.LanesState);
-        Assert.Null(options.OptimizedModelCacheDirectory);
-        string cache = context.ModelFolder + GlucoseEmbedder.AlignedWeightsCacheSuffix;
-        Assert.Single(Directory.GetFiles(cache, "*.onnx"));
+        embedder.Encode(Sentences);
+        Assert.Null(options.Performance.OptimizedModelCacheDirectory);
+        Assert.False(Directory.Exists(context.ModelFolder + ".onnxruntime"));
+        Assert.Equal([context.ModelFolder], Directory.GetDirectories(Path.GetDirectoryName(context.ModelFolder)!));
         Assert.Equal([Path.Combine(context.ModelFolder, "1_Pooling")], Directory.GetDirectories(context.ModelFolder));
+        Assert.DoesNotContain(written, entry => entry.EndsWith(".onnxruntime", StringComparison.Ordinal) || entry.EndsWith(".ort", StringComparison.Ordinal));
+        Assert.Equal(written, CacheEntries(context));
         AssertManifestMatches(context);
+    }
 
-        // Without that copy the lanes stay off for this graph, and the embeddings are the same either way.
-        using GlucoseEmbedder plain = GlucoseEmbedder.Create(context.ModelFolder, options);
-        await plain.LanesOpened.WaitAsync(TestContext.Current.CancellationToken);
-        Assert.StartsWith("off: only", plain.LanesState, StringComparison.Ordinal);
-        Assert.Equal(plain.Encode(Sentences), embedder.Encode(Sentences));
-        Assert.Equal(plain.Encode(Sentences[2]), embedder.Encode(Sentences[2]));
+    [Fact]
+    public async Task CreateAsync_GraphWithUnalignedWeights_OpensTheLanesFromAlignedCopiesWithIdenticalEmbeddings()
+    {
+        using var context = new HubTestContext(onnxFile: "model_opset11.onnx");
+        (await context.CreateAsync()).Dispose();
 
-        // The next load finds the copy.
-        using GlucoseEmbedder again = await context.CreateAsync(options: options);
-        Assert.Single(Directory.GetFiles(cache, "*.onnx"));
+        // Two threads make the lanes possible on any machine (each lane gets one).
+        using var lanes = EngineHarness.Open(context.ModelFolder, new GlucoseEmbedderOptions { IntraOpNumThreads = 2 });
+        using var serial = EngineHarness.Open(context.ModelFolder, new GlucoseEmbedderOptions { IntraOpNumThreads = 2, Performance = { ParallelRuns = false } });
+        await lanes.Engine.Sessions.LanesOpened.WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
+        await serial.Engine.Sessions.LanesOpened.WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
+
+        Assert.Equal("on", lanes.Engine.Sessions.LanesState);
+        Assert.StartsWith("off", serial.Engine.Sessions.LanesState, StringComparison.Ordinal);
+        Assert.Equal(serial.Embedder.Encode(Sentences), lanes.Embedder.Encode(Sentences));
+        Assert.Equal(serial.Embedder.Encode(Sentences[2]), lanes.Embedder.Encode(Sentences[2]));
     }
 
     [Theory]
-    [InlineData("model.onnx", true, null)]
-    [InlineData("model_opset11.onnx", false, null)]
+    [InlineData("model.onnx", true, 2)]
+    [InlineData("model_opset11.onnx", false, 2)]
     [InlineData("model_opset11.onnx", true, 1)]
-    public async Task CreateAsync_NoAlignedCopy_WhereTheWeightsShareInPlaceOrTheLanesAreOff(string onnxFile, bool parallelRuns, int? threads)
+    public async Task CreateAsync_AnyGraphOrLaneSetting_WritesNoCacheBesideTheModel(string onnxFile, bool parallelRuns, int threads)
     {
         using var context = new HubTestContext(onnxFile);
 
-        (await context.CreateAsync(options: new GlucoseEmbedderOptions { ParallelRuns = parallelRuns, IntraOpNumThreads = threads ?? 2 })).Dispose();
+        (await context.CreateAsync(options: new GlucoseEmbedderOptions { IntraOpNumThreads = threads, Performance = { ParallelRuns = parallelRuns } })).Dispose();
 
         Assert.True(File.Exists(context.CachedFile("model.onnx")));
-        Assert.False(Directory.Exists(context.ModelFolder + GlucoseEmbedder.AlignedWeightsCacheSuffix));
+        Assert.False(Directory.Exists(context.ModelFolder + ".onnxruntime"));
+        Assert.Equal([context.ModelFolder], Directory.GetDirectories(Path.GetDirectoryName(context.ModelFolder)!));
     }
 
     [Fact]
@@ -379,14 +395,23 @@ public sealed class ModelDownloadTests
     {
         using var context = new HubTestContext(onnxFile: "model_opset11.onnx");
         string chosen = Path.Combine(context.CacheRoot, "chosen");
+        var options = new GlucoseEmbedderOptions { IntraOpNumThreads = 2, Performance = { OptimizedModelCacheDirectory = chosen } };
+        (await context.CreateAsync(options: options)).Dispose();
 
-        using GlucoseEmbedder embedder = await context.CreateAsync(options: new GlucoseEmbedderOptions { IntraOpNumThreads = 2, OptimizedModelCacheDirectory = chosen });
-        await embedder.LanesOpened.WaitAsync(TestContext.Current.CancellationToken);
+        using var harness = EngineHarness.Open(context.ModelFolder, options);
+        await harness.Engine.Sessions.LanesOpened.WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
 
-        Assert.Equal("on", embedder.LanesState);
+        Assert.Equal("on", harness.Engine.Sessions.LanesState);
         Assert.Single(Directory.GetFiles(chosen, "*.onnx"));
-        Assert.False(Directory.Exists(context.ModelFolder + GlucoseEmbedder.AlignedWeightsCacheSuffix));
+        Assert.False(Directory.Exists(context.ModelFolder + ".onnxruntime"));
     }
+
+    // Every file and folder under the test's cache root, relative to it, in order.
+    private static string[] CacheEntries(HubTestContext context) =>
+        Directory.GetFileSystemEntries(context.CacheRoot, "*", SearchOption.AllDirectories)
+            .Select(entry => Path.GetRelativePath(context.CacheRoot, entry))
+            .Order(StringComparer.Ordinal)
+            .ToArray();
 
     private static void CopyTinyModelByHand(HubTestContext context)
     {

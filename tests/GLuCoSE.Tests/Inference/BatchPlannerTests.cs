@@ -1,12 +1,19 @@
 using System.Collections.Generic;
 using System.Linq;
-using GLuCoSE.Inference;
+using GLuCoSE.Engine;
+using GLuCoSE.Execution;
+using GLuCoSE.Model;
+using GLuCoSE.Scheduling;
 using Xunit;
 
 namespace GLuCoSE.Tests.Inference;
 
 public sealed class BatchPlannerTests
 {
+    // A run's fixed cost in tokens (EnginePolicy.RunOverheadTokens), and a budget no group reaches.
+    private const int Overhead = 16;
+    private const int NoBudget = int.MaxValue;
+
     [Fact]
     public void OrderByLengthDescending_Ties_KeepInputOrder()
     {
@@ -18,7 +25,7 @@ public sealed class BatchPlannerTests
     [Fact]
     public void Plan_CountOnly_CutsEveryBatchSize()
     {
-        List<(int, int)> plan = BatchPlanner.Plan([9, 8, 7, 6, 5, 4, 3], maxBatch: 3, maxTokens: 0);
+        List<(int, int)> plan = BatchPlanner.Plan([9, 8, 7, 6, 5, 4, 3], maxBatch: 3, maxTokens: NoBudget);
 
         Assert.Equal([(0, 3), (3, 3), (6, 1)], plan);
     }
@@ -43,35 +50,35 @@ public sealed class BatchPlannerTests
     public void SplitByPaddingCost_MixedLengths_SplitsWherePaddingCostsMoreThanARun()
     {
         // One batch: 16 + 6 × 30 = 196 token-costs; two: (16 + 2 × 30) + (16 + 4 × 5) = 112.
-        Assert.Equal([(0, 2), (2, 4)], BatchPlanner.SplitByPaddingCost([30, 30, 5, 5, 5, 5]));
+        Assert.Equal([(0, 2), (2, 4)], BatchPlanner.SplitByPaddingCost([30, 30, 5, 5, 5, 5], Overhead, NoBudget));
     }
 
     [Fact]
     public void SplitByPaddingCost_SimilarLengths_KeepsOneBatch()
     {
-        Assert.Equal([(0, 5)], BatchPlanner.SplitByPaddingCost([12, 11, 11, 10, 10]));
+        Assert.Equal([(0, 5)], BatchPlanner.SplitByPaddingCost([12, 11, 11, 10, 10], Overhead, NoBudget));
     }
 
     [Fact]
     public void SplitByPaddingCost_TokenBudget_CutsGroupsThatWouldPassIt()
     {
         // Without a budget, ten texts of 30 tokens are one run (316 tokens of cost); 100 tokens allow 3 per run.
-        Assert.Equal([(0, 10)], BatchPlanner.SplitByPaddingCost([30, 30, 30, 30, 30, 30, 30, 30, 30, 30]));
+        Assert.Equal([(0, 10)], BatchPlanner.SplitByPaddingCost([30, 30, 30, 30, 30, 30, 30, 30, 30, 30], Overhead, NoBudget));
 
-        List<(int Start, int Count)> groups = BatchPlanner.SplitByPaddingCost([30, 30, 30, 30, 30, 30, 30, 30, 30, 30], maxTokens: 100);
+        List<(int Start, int Count)> groups = BatchPlanner.SplitByPaddingCost([30, 30, 30, 30, 30, 30, 30, 30, 30, 30], Overhead, maxTokens: 100);
 
         Assert.All(groups, g => Assert.True(g.Count * 30 <= 100));
         Assert.Equal(4, groups.Count);
-        Assert.Equal([(0, 1)], BatchPlanner.SplitByPaddingCost([300], maxTokens: 100));
+        Assert.Equal([(0, 1)], BatchPlanner.SplitByPaddingCost([300], Overhead, maxTokens: 100));
     }
 
     [Fact]
     public void SplitInTwoLanes_EqualLengths_HalvesTheBatch()
     {
         int[] lengths = [40, 40, 40, 40, 40, 40, 40, 40];
-        List<(int Start, int Count)> serial = BatchPlanner.SplitByPaddingCost(lengths);
+        List<(int Start, int Count)> serial = BatchPlanner.SplitByPaddingCost(lengths, Overhead, NoBudget);
 
-        var lanes = BatchPlanner.SplitInTwoLanes(lengths, serial, halfThreadsSlowdown: 1.8);
+        var lanes = BatchPlanner.SplitInTwoLanes(lengths, serial, halfThreadsSlowdown: 1.8, NoBudget, Overhead);
 
         // One run of 8 × 40 costs 16 + 320 = 336 tokens; two lanes of 4 × 40 cost 176 each, × 1.8 = 317 < 336.
         Assert.NotNull(lanes);
@@ -83,9 +90,9 @@ public sealed class BatchPlannerTests
     public void SplitInTwoLanes_CoversEveryTextOnceInOrder()
     {
         int[] lengths = [120, 90, 88, 60, 41, 40, 33, 30, 30, 12, 11, 9, 9, 8, 7, 5];
-        List<(int Start, int Count)> serial = BatchPlanner.SplitByPaddingCost(lengths);
+        List<(int Start, int Count)> serial = BatchPlanner.SplitByPaddingCost(lengths, Overhead, NoBudget);
 
-        var lanes = BatchPlanner.SplitInTwoLanes(lengths, serial, halfThreadsSlowdown: 1.0);
+        var lanes = BatchPlanner.SplitInTwoLanes(lengths, serial, halfThreadsSlowdown: 1.0, NoBudget, Overhead);
 
         Assert.NotNull(lanes);
         int next = 0;
@@ -97,9 +104,9 @@ public sealed class BatchPlannerTests
         }
 
         Assert.Equal(lengths.Length, next);
-        long first = BatchPlanner.Cost(lengths, lanes.Value.First);
-        long second = BatchPlanner.Cost(lengths, lanes.Value.Second);
-        Assert.True(System.Math.Max(first, second) < BatchPlanner.Cost(lengths, serial));
+        long first = BatchPlanner.Cost(lengths, lanes.Value.First, Overhead);
+        long second = BatchPlanner.Cost(lengths, lanes.Value.Second, Overhead);
+        Assert.True(System.Math.Max(first, second) < BatchPlanner.Cost(lengths, serial, Overhead));
     }
 
     [Theory]
@@ -110,7 +117,7 @@ public sealed class BatchPlannerTests
     {
         // One text cannot be split; two short ones are cheaper as one run than as two half-speed runs; one long text
         // and one short one leave a lane idle for most of the time.
-        Assert.Null(BatchPlanner.SplitInTwoLanes(lengths, BatchPlanner.SplitByPaddingCost(lengths), halfThreadsSlowdown: 1.8));
+        Assert.Null(BatchPlanner.SplitInTwoLanes(lengths, BatchPlanner.SplitByPaddingCost(lengths, Overhead, NoBudget), halfThreadsSlowdown: 1.8, NoBudget, Overhead));
     }
 
     [Fact]

@@ -1,186 +1,273 @@
 using System;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
-using System.Diagnostics;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
-using GLuCoSE.Inference;
-using GLuCoSE.Tests.Infrastructure;
+using GLuCoSE.Scheduling;
+using Microsoft.Extensions.Time.Testing;
 using Xunit;
 
 namespace GLuCoSE.Tests.Inference;
 
-/// <summary>The micro-batcher's scheduling, with a fake model run.</summary>
-[Collection(nameof(TimingSensitiveTests))]
+/// <summary>
+/// The micro-batcher's scheduling, with a fake model run and fake time: callers are real threads, the micro-batch wait
+/// is driven by <see cref="FakeTimeProvider"/>, and no test measures a duration. A caller that waits when it should
+/// not never gets its time advanced, so it fails the deadlock guard instead.
+/// </summary>
 public sealed class MicroBatcherTests
 {
-    [Fact]
-    public async Task RunSingle_CallersQueuedBehindARun_ShareTheNextBatch()
-    {
-        var batcher = new MicroBatcher(maxBatch: 32, wait: TimeSpan.Zero);
-        using var release = new ManualResetEventSlim(false);
-        var batches = new ConcurrentQueue<int>();
-        Task bulk = HoldTheModel(batcher, release);
+    // Generous: only a deadlock (a wait that never ends) reaches it.
+    private static readonly TimeSpan DeadlockGuard = TimeSpan.FromSeconds(30);
 
-        var requests = Enumerable.Range(1, 8).Select(k => new MicroBatcher.SingleRequest(new int[k])).ToArray();
-        Task[] singles = requests.Select(r => Task.Factory.StartNew(
-            () => batcher.RunSingle(r, batch => FakeRun(batch, batches)),
-            TestContext.Current.CancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default)).ToArray();
-        WaitUntil(() => batcher.QueueLength == 8, "8 callers to queue");
-        release.Set();
-        await Task.WhenAll([bulk, .. singles]);
+    // Long enough for a thread that was released to finish; a test that uses it can only pass wrongly, never fail wrongly.
+    private static readonly TimeSpan StillWaitingCheck = TimeSpan.FromMilliseconds(50);
 
-        Assert.Equal([8], batches.ToArray());
-        Assert.All(requests, r => Assert.Equal(r.Ids.Length, r.Result![0]));
-    }
+    private readonly FakeTimeProvider _time = new();
+    private readonly ConcurrentQueue<int> _rounds = new();
 
     [Fact]
-    public async Task RunSingle_BatchLimits_CutTheQueue()
+    public void JoinRound_CallersQueuedBehindABulkTurn_ShareTheNextRound()
     {
-        var batcher = new MicroBatcher(maxBatch: 3, wait: TimeSpan.Zero);
-        using var release = new ManualResetEventSlim(false);
-        var batches = new ConcurrentQueue<int>();
-        Task bulk = HoldTheModel(batcher, release);
+        var batcher = new MicroBatcher(maxBatch: 32, wait: TimeSpan.Zero, _time);
+        var requests = Enumerable.Range(1, 8).Select(k => new SingleRequest(new int[k])).ToArray();
 
-        Task[] singles = Enumerable.Range(0, 7).Select(_ => Task.Factory.StartNew(
-            () => batcher.RunSingle(new MicroBatcher.SingleRequest([1, 2]), batch => FakeRun(batch, batches)),
-            TestContext.Current.CancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default)).ToArray();
-        WaitUntil(() => batcher.QueueLength == 7, "7 callers to queue");
-        release.Set();
-        await Task.WhenAll([bulk, .. singles]);
-
-        Assert.Equal([3, 3, 1], batches.ToArray());
-    }
-
-    [Fact]
-    public void RunSingle_LoneCallerWithLongWait_DoesNotWait()
-    {
-        var batcher = new MicroBatcher(maxBatch: 32, wait: TimeSpan.FromSeconds(1));
-        var batches = new ConcurrentQueue<int>();
-        var clock = Stopwatch.StartNew();
-
-        for (int i = 0; i < 5; i++)
+        Task[] singles;
+        using (batcher.EnterTurn())
         {
-            batcher.RunSingle(new MicroBatcher.SingleRequest([1]), batch => FakeRun(batch, batches));
+            singles = requests.Select(r => Start(() => Single(batcher, r))).ToArray();
+            WaitUntil(() => batcher.QueueLength == 8, "8 callers to queue");
         }
 
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(1), $"5 lone calls took {clock.Elapsed.TotalMilliseconds:F0} ms with a 1 s wait configured");
-        Assert.Equal([1, 1, 1, 1, 1], batches.ToArray());
+        AssertCompleted(singles);
+        Assert.Equal([8], _rounds.ToArray());
+        Assert.All(requests, r => Assert.Equal(r.Ids.Length, r.GetResult()[0]));
+        Assert.Equal((1L, 8L), batcher.RoundStatistics);
     }
 
     [Fact]
-    public async Task RunSingle_CallerComingLaterThanTheWaitAfterABurst_DoesNotWait()
+    public void JoinRound_MoreCallersThanMaxBatch_CutsTheQueueIntoRounds()
     {
-        var batcher = new MicroBatcher(maxBatch: 32, wait: TimeSpan.FromMilliseconds(500));
-        var batches = new ConcurrentQueue<int>();
-        await Burst(batcher, 8, batches);
-        Thread.Sleep(600);
+        var batcher = new MicroBatcher(maxBatch: 3, wait: TimeSpan.Zero, _time);
 
-        var clock = Stopwatch.StartNew();
-        batcher.RunSingle(new MicroBatcher.SingleRequest([1]), batch => FakeRun(batch, batches));
+        Task[] singles;
+        using (batcher.EnterTurn())
+        {
+            singles = Enumerable.Range(0, 7).Select(_ => Start(() => Single(batcher, new SingleRequest([1, 2])))).ToArray();
+            WaitUntil(() => batcher.QueueLength == 7, "7 callers to queue");
+        }
 
-        Assert.True(clock.Elapsed < TimeSpan.FromMilliseconds(400), $"a lone call 600 ms after a burst of 8 took {clock.Elapsed.TotalMilliseconds:F0} ms (wait 500 ms)");
-        Assert.Equal([8, 1], batches.ToArray());
+        AssertCompleted(singles);
+        Assert.Equal([3, 3, 1], _rounds.ToArray());
     }
 
     [Fact]
-    public async Task RunSingle_BulkTurnQueuedBehindAWaitingLeader_StopsTheWait()
+    public void JoinRound_LoneCallerWithLongWait_NeverWaits()
     {
-        var batcher = new MicroBatcher(maxBatch: 32, wait: TimeSpan.FromSeconds(5));
-        var batches = new ConcurrentQueue<int>();
-        await Burst(batcher, 8, batches);
+        var batcher = new MicroBatcher(maxBatch: 32, wait: TimeSpan.FromSeconds(1), _time);
+
+        // Time never moves: a caller that waited for others would wait forever.
+        Task lone = Start(() =>
+        {
+            for (int i = 0; i < 5; i++)
+            {
+                Single(batcher, new SingleRequest([1]));
+            }
+        });
+
+        AssertCompleted(lone);
+        Assert.Equal([1, 1, 1, 1, 1], _rounds.ToArray());
+    }
+
+    [Fact]
+    public void JoinRound_LeaderAfterABurst_WaitsUntilTheWaitAfterTheRoundEndedThenGoes()
+    {
+        var batcher = new MicroBatcher(maxBatch: 32, wait: TimeSpan.FromMilliseconds(500), _time);
+        Burst(batcher, 8);
+
+        // The last round had 8 callers: the next leader waits for them to come back, at most 500 ms after that round.
+        Task lone = Start(() => Single(batcher, new SingleRequest([1])));
+        WaitUntil(() => batcher.QueueLength == 1, "the leader to queue");
+        _time.Advance(TimeSpan.FromMilliseconds(499));
+        Assert.True(StillWaiting(lone), "the leader went before the wait after the last round ended");
+
+        AdvanceUntilCompleted(lone, TimeSpan.FromMilliseconds(1));
+        Assert.Equal([8, 1], _rounds.ToArray());
+    }
+
+    [Fact]
+    public void JoinRound_LastRoundsCallersComeBackWithinTheWait_LeaderTakesThemAllInOneRound()
+    {
+        var batcher = new MicroBatcher(maxBatch: 32, wait: TimeSpan.FromSeconds(1), _time);
+        Burst(batcher, 8);
+
+        // Time never moves: the leader goes because its round is as large as the last one, not because the wait ended.
+        Task leader = Start(() => Single(batcher, new SingleRequest([1])));
+        WaitUntil(() => batcher.QueueLength == 1, "the leader to queue");
+        Task[] others = Enumerable.Range(0, 7).Select(_ => Start(() => Single(batcher, new SingleRequest([1])))).ToArray();
+
+        AssertCompleted([leader, .. others]);
+        Assert.Equal([8, 8], _rounds.ToArray());
+    }
+
+    [Fact]
+    public void JoinRound_CallerComingLaterThanTheWaitAfterABurst_DoesNotWait()
+    {
+        var batcher = new MicroBatcher(maxBatch: 32, wait: TimeSpan.FromMilliseconds(500), _time);
+        Burst(batcher, 8);
+        _time.Advance(TimeSpan.FromMilliseconds(600));
+
+        Task lone = Start(() => Single(batcher, new SingleRequest([1])));
+
+        AssertCompleted(lone);
+        Assert.Equal([8, 1], _rounds.ToArray());
+    }
+
+    [Fact]
+    public void JoinRound_BulkTurnQueuedBehindAWaitingLeader_StopsTheWait()
+    {
+        var batcher = new MicroBatcher(maxBatch: 32, wait: TimeSpan.FromSeconds(1), _time);
+        Burst(batcher, 8);
 
         // Right after a round of 8 the next leader waits for those callers to come back; a bulk turn queued behind it
-        // ends the wait, since no text queued after that turn could join the leader's batch.
-        var clock = Stopwatch.StartNew();
-        Task lone = Task.Factory.StartNew(
-            () => batcher.RunSingle(new MicroBatcher.SingleRequest([1]), batch => FakeRun(batch, batches)),
-            TestContext.Current.CancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
-        WaitUntil(() => batcher.QueueLength == 1, "the leader to wait");
-        Thread.Sleep(50);
-        Assert.False(lone.IsCompleted, "the leader waits for the callers of the last round");
-        Task bulk = Task.Factory.StartNew(
-            () => batcher.RunExclusive(() => { }),
-            TestContext.Current.CancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
-        await Task.WhenAll(lone, bulk);
+        // ends the wait, since no text queued after that turn could join the leader's round. Time never moves.
+        Task lone = Start(() => Single(batcher, new SingleRequest([1])));
+        WaitUntil(() => batcher.QueueLength == 1, "the leader to queue");
+        Assert.True(StillWaiting(lone), "the leader did not wait for the callers of the last round");
+        bool bulkRan = false;
+        Task bulk = Start(() =>
+        {
+            using (batcher.EnterTurn())
+            {
+                bulkRan = true;
+            }
+        });
 
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(2.5), $"the leader took {clock.Elapsed.TotalMilliseconds:F0} ms with a bulk turn behind it (wait 5 s)");
-        Assert.Equal([8, 1], batches.ToArray());
+        AssertCompleted(lone, bulk);
+        Assert.True(bulkRan);
+        Assert.Equal([8, 1], _rounds.ToArray());
+        Assert.Equal(0, batcher.QueueLength);
     }
 
     [Fact]
-    public async Task RunSingle_RunThrows_EveryCallerInTheBatchGetsTheError()
+    public void JoinRound_WaitZero_LeaderAfterABurstDoesNotWait()
     {
-        var batcher = new MicroBatcher(maxBatch: 32, wait: TimeSpan.Zero);
-        using var release = new ManualResetEventSlim(false);
-        Task bulk = HoldTheModel(batcher, release);
+        var batcher = new MicroBatcher(maxBatch: 32, wait: TimeSpan.Zero, _time);
+        Burst(batcher, 8);
 
-        Task[] singles = Enumerable.Range(0, 4).Select(_ => Task.Factory.StartNew(
-            () => batcher.RunSingle(new MicroBatcher.SingleRequest([1]), _ => throw new InvalidOperationException("model failed")),
-            TestContext.Current.CancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default)).ToArray();
-        WaitUntil(() => batcher.QueueLength == 4, "4 callers to queue");
-        release.Set();
-        await bulk;
+        Task lone = Start(() => Single(batcher, new SingleRequest([1])));
+
+        AssertCompleted(lone);
+        Assert.Equal([8, 1], _rounds.ToArray());
+    }
+
+    [Fact]
+    public void JoinRound_RunThrows_EveryCallerInTheRoundGetsTheError()
+    {
+        var batcher = new MicroBatcher(maxBatch: 32, wait: TimeSpan.Zero, _time);
+
+        Task[] singles;
+        using (batcher.EnterTurn())
+        {
+            singles = Enumerable.Range(0, 4).Select(_ => Start(() => Single(batcher, new SingleRequest([1]), fail: true))).ToArray();
+            WaitUntil(() => batcher.QueueLength == 4, "4 callers to queue");
+        }
 
         foreach (Task single in singles)
         {
-            var ex = await Assert.ThrowsAsync<InvalidOperationException>(() => single);
+            Assert.True(((IAsyncResult)single).AsyncWaitHandle.WaitOne(DeadlockGuard), "a caller was never released");
+            var ex = Assert.IsType<InvalidOperationException>(single.Exception?.InnerException);
             Assert.Equal("model failed", ex.Message);
         }
 
         // The batcher still works afterwards.
-        var request = new MicroBatcher.SingleRequest([1, 2, 3]);
-        batcher.RunSingle(request, batch => FakeRun(batch, new ConcurrentQueue<int>()));
-        Assert.Equal(3, request.Result![0]);
+        var request = new SingleRequest([1, 2, 3]);
+        AssertCompleted(Start(() => Single(batcher, request)));
+        Assert.Equal(3, request.GetResult()[0]);
     }
 
-    // Runs one round of n single-text callers queued behind a bulk run.
-    private static async Task Burst(MicroBatcher batcher, int n, ConcurrentQueue<int> batches)
+    [Fact]
+    public void EndRound_MemberLeftWithoutResult_FailsItAndReleasesItsCaller()
     {
-        using var release = new ManualResetEventSlim(false);
-        Task bulk = HoldTheModel(batcher, release);
-        Task[] singles = Enumerable.Range(0, n).Select(_ => Task.Factory.StartNew(
-            () => batcher.RunSingle(new MicroBatcher.SingleRequest([1]), batch => FakeRun(batch, batches)),
-            TestContext.Current.CancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default)).ToArray();
-        WaitUntil(() => batcher.QueueLength == n, $"{n} callers to queue");
-        release.Set();
-        await Task.WhenAll([bulk, .. singles]);
+        var batcher = new MicroBatcher(maxBatch: 32, wait: TimeSpan.Zero, _time);
+        var request = new SingleRequest([1]);
+
+        List<SingleRequest>? round = batcher.JoinRound(request);
+        Assert.NotNull(round);
+        batcher.EndRound(round);
+
+        Assert.True(request.HasFailed);
+        Assert.Throws<InvalidOperationException>(() => request.GetResult());
+        Assert.Equal(0, batcher.QueueLength);
     }
 
-    // Starts a bulk run that holds the model until release is set; returns once the run has begun.
-    private static Task HoldTheModel(MicroBatcher batcher, ManualResetEventSlim release)
+    // Runs one round of n single-text callers queued behind a bulk turn.
+    private void Burst(MicroBatcher batcher, int n)
     {
-        using var started = new ManualResetEventSlim(false);
-        Task bulk = Task.Factory.StartNew(
-            () => batcher.RunExclusive(() =>
+        Task[] singles;
+        using (batcher.EnterTurn())
+        {
+            singles = Enumerable.Range(0, n).Select(_ => Start(() => Single(batcher, new SingleRequest([1])))).ToArray();
+            WaitUntil(() => batcher.QueueLength == n, $"{n} callers to queue");
+        }
+
+        AssertCompleted(singles);
+    }
+
+    // What the engine does for one text: join a round; lead it when asked (the fake run writes each text's length).
+    private float[] Single(MicroBatcher batcher, SingleRequest request, bool fail = false)
+    {
+        if (batcher.JoinRound(request) is { } round)
+        {
+            try
             {
-                started.Set();
-                release.Wait();
-            }),
-            TestContext.Current.CancellationToken,
-            TaskCreationOptions.LongRunning,
-            TaskScheduler.Default);
-        Assert.True(started.Wait(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken), "the bulk run did not start");
-        return bulk;
+                _rounds.Enqueue(round.Count);
+                if (fail)
+                {
+                    throw new InvalidOperationException("model failed");
+                }
+
+                foreach (SingleRequest member in round)
+                {
+                    member.Result = [member.Ids.Length];
+                }
+            }
+            catch (InvalidOperationException ex)
+            {
+                foreach (SingleRequest member in round)
+                {
+                    member.Fail(ex);
+                }
+            }
+            finally
+            {
+                batcher.EndRound(round);
+            }
+        }
+
+        return request.GetResult();
     }
 
-    private static void FakeRun(List<MicroBatcher.SingleRequest> batch, ConcurrentQueue<int> batches)
+    // Moves fake time on in steps until the task ends (a timer created just after a step still fires on the next one).
+    private void AdvanceUntilCompleted(Task task, TimeSpan step)
     {
-        batches.Enqueue(batch.Count);
-        foreach (MicroBatcher.SingleRequest request in batch)
+        DateTime giveUp = DateTime.UtcNow + DeadlockGuard;
+        do
         {
-            request.Result = [request.Ids.Length];
+            _time.Advance(step);
+            Assert.True(DateTime.UtcNow < giveUp, "the leader never went");
         }
+        while (!task.Wait(StillWaitingCheck, TestContext.Current.CancellationToken));
     }
 
-    private static void WaitUntil(Func<bool> condition, string what)
-    {
-        var clock = Stopwatch.StartNew();
-        while (!condition())
-        {
-            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"timed out waiting for {what}");
-            Thread.Sleep(5);
-        }
-    }
+    private static bool StillWaiting(Task task) => !task.Wait(StillWaitingCheck, TestContext.Current.CancellationToken);
+
+    private static Task Start(Action action) =>
+        Task.Factory.StartNew(action, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+
+    private static void AssertCompleted(params Task[] tasks) =>
+        Assert.True(Task.WaitAll(tasks, DeadlockGuard), "a caller was never released (deadlock)");
+
+    private static void WaitUntil(Func<bool> condition, string what) =>
+        Assert.True(SpinWait.SpinUntil(condition, DeadlockGuard), $"timed out waiting for {what}");
 }

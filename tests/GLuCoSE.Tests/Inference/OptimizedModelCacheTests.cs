@@ -2,7 +2,10 @@ using System;
 using System.IO;
 using System.Linq;
 using System.Threading.Tasks;
-using GLuCoSE.Inference;
+using GLuCoSE.Engine;
+using GLuCoSE.Execution;
+using GLuCoSE.Model;
+using GLuCoSE.Scheduling;
 using GLuCoSE.Tests.Infrastructure;
 using Xunit;
 
@@ -85,7 +88,7 @@ public sealed class OptimizedModelCacheTests : IDisposable
         File.WriteAllText(file, "not a folder");
         float[][] expected = Encode(new GlucoseEmbedderOptions(), out _);
 
-        float[][] actual = Encode(new GlucoseEmbedderOptions { OptimizedModelCacheDirectory = Path.Combine(file, "cache") }, out bool fromCache);
+        float[][] actual = Encode(new GlucoseEmbedderOptions { Performance = { OptimizedModelCacheDirectory = Path.Combine(file, "cache") } }, out bool fromCache);
 
         Assert.False(fromCache);
         Assert.Equal(expected, actual);
@@ -147,7 +150,7 @@ public sealed class OptimizedModelCacheTests : IDisposable
         // A write of a new entry (another model file name) runs the clean-up.
         using var folder = new TempModelFolder();
         File.Copy(folder.File("model.onnx"), folder.File("other.onnx"));
-        using (GlucoseEmbedder.Create(folder.Path, new GlucoseEmbedderOptions { ModelFileName = "other.onnx", OptimizedModelCacheDirectory = _cache }))
+        using (GlucoseEmbedder.Create(folder.Path, new GlucoseEmbedderOptions { ModelFileName = "other.onnx", Performance = { OptimizedModelCacheDirectory = _cache } }))
         {
         }
 
@@ -172,20 +175,20 @@ public sealed class OptimizedModelCacheTests : IDisposable
         Assert.False(Directory.Exists(_cache) && Directory.EnumerateFileSystemEntries(_cache).Any());
     }
 
-    private GlucoseEmbedderOptions Cached() => new() { OptimizedModelCacheDirectory = _cache };
+    private GlucoseEmbedderOptions Cached() => new() { Performance = { OptimizedModelCacheDirectory = _cache } };
 
     private static float[][] Encode(GlucoseEmbedderOptions options, out bool fromCache)
     {
-        using GlucoseEmbedder embedder = GlucoseEmbedder.Create(TestPaths.TinyModel, options);
-        fromCache = embedder.Encoder.FromOptimizedModelCache;
-        return embedder.Encode(Texts);
+        using var harness = EngineHarness.Open(TestPaths.TinyModel, options);
+        fromCache = harness.Engine.Sessions.Main.FromOptimizedModelCache;
+        return harness.Embedder.Encode(Texts);
     }
 
     [Fact]
     public void Create_CacheEntryWithAnEmptyWeightsFile_LoadsAndEncodesAsBefore()
     {
         // A disk that filled up while the entry was written: the entry is damaged, not the embedder.
-        var options = new GlucoseEmbedderOptions { OptimizedModelCacheDirectory = _cache, IntraOpNumThreads = 2 };
+        var options = new GlucoseEmbedderOptions { IntraOpNumThreads = 2, Performance = { OptimizedModelCacheDirectory = _cache } };
         float[] expected;
         using (GlucoseEmbedder first = GlucoseEmbedder.Create(TestPaths.TinyModel, options))
         {

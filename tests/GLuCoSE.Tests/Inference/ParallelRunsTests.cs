@@ -5,7 +5,10 @@ using System.Linq;
 using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
-using GLuCoSE.Inference;
+using GLuCoSE.Engine;
+using GLuCoSE.Execution;
+using GLuCoSE.Model;
+using GLuCoSE.Scheduling;
 using GLuCoSE.Tests.Infrastructure;
 using Microsoft.ML.OnnxRuntime.Tensors;
 using Xunit;
@@ -13,7 +16,7 @@ using Xunit;
 namespace GLuCoSE.Tests.Inference;
 
 /// <summary>
-/// The lanes (<see cref="GlucoseEmbedderOptions.ParallelRuns"/>): a second session that shares the first's weights,
+/// The lanes (<see cref="GlucosePerformanceOptions.ParallelRuns"/>): a second session that shares the first's weights,
 /// the ONNX reader that finds them, and results identical to the plain path, for micro-batches and bulk batches.
 /// </summary>
 public sealed class ParallelRunsTests : IDisposable
@@ -103,41 +106,36 @@ public sealed class ParallelRunsTests : IDisposable
     [Fact]
     public async Task ConcurrentSingleCalls_OnTheLanes_MatchBulkEncodeWithoutThem()
     {
-        // Texts of about one length: a round of eight or more of them (ParallelRuns.MinTexts) runs faster as two half-size runs side by side.
+        // Texts of about one length: a round of eight or more of them (EnginePolicy.MinLaneTexts) runs faster as two half-size runs side by side.
         string[] texts = Sentences.Take(48);
         float[][] expected;
-        using (GlucoseEmbedder plain = GlucoseEmbedder.Create(TestPaths.TinyModel, new GlucoseEmbedderOptions { ParallelRuns = false }))
+        using (var plain = EngineHarness.Open(TestPaths.TinyModel, Options(cache: false, parallel: false)))
         {
-            await plain.LanesOpened.WaitAsync(TestContext.Current.CancellationToken);
-            Assert.Null(plain.LaneEncoder);
-            expected = plain.Encode(texts);
+            await plain.Engine.Sessions.LanesOpened.WaitAsync(TestContext.Current.CancellationToken);
+            Assert.Null(plain.Engine.Sessions.Lanes);
+            expected = plain.Embedder.Encode(texts);
         }
 
-        using GlucoseEmbedder embedder = GlucoseEmbedder.Create(TestPaths.TinyModel, Options(cache: true));
-        await embedder.LanesOpened.WaitAsync(TestContext.Current.CancellationToken);
-        Assert.NotNull(embedder.LaneEncoder);
-        Assert.Equal("on", embedder.LanesState);
+        using var harness = EngineHarness.Open(TestPaths.TinyModel, Options(cache: true));
+        await harness.Engine.Sessions.LanesOpened.WaitAsync(TestContext.Current.CancellationToken);
+        Assert.NotNull(harness.Engine.Sessions.Lanes);
+        Assert.Equal("on", harness.Engine.Sessions.LanesState);
 
-        // The model is held while 16 callers queue, so that they form one micro-batch whatever the machine's speed
-        // (with one core, callers that merely race each other rarely queue eight at once).
+        // The model's turn is held while 16 callers queue, so that they form one micro-batch whatever the machine's
+        // speed (with one core, callers that merely race each other rarely queue eight at once).
         var actual = new float[texts.Length][];
         for (int first = 0; first < texts.Length; first += 16)
         {
-            using var held = new ManualResetEventSlim(false);
-            bool allQueued = false;
-            var holder = new Thread(() => embedder.RunExclusive(() =>
-            {
-                held.Set();
-                allQueued = SpinWait.SpinUntil(() => embedder.QueuedTurns == 16, TimeSpan.FromSeconds(20));
-            }));
-            holder.Start();
-            held.Wait(TestContext.Current.CancellationToken);
             int start = first;
-            Thread[] workers = [.. Enumerable.Range(start, 16).Select(i => new Thread(() => actual[i] = embedder.Encode(texts[i])))];
-            Array.ForEach(workers, w => w.Start());
+            Thread[] workers = [.. Enumerable.Range(start, 16).Select(i => new Thread(() => actual[i] = harness.Embedder.Encode(texts[i])))];
+            using (harness.Engine.Batcher.EnterTurn())
+            {
+                Array.ForEach(workers, w => w.Start());
+                bool allQueued = SpinWait.SpinUntil(() => harness.Engine.Batcher.QueueLength == 16, TimeSpan.FromSeconds(30));
+                Assert.True(allQueued, $"only {harness.Engine.Batcher.QueueLength} of 16 callers queued while the model was held");
+            }
+
             Array.ForEach(workers, w => w.Join());
-            holder.Join();
-            Assert.True(allQueued, $"only {embedder.QueuedTurns} of 16 callers queued while the model was held");
         }
 
         for (int i = 0; i < texts.Length; i++)
@@ -145,8 +143,8 @@ public sealed class ParallelRunsTests : IDisposable
             Assert.Equal(expected[i], actual[i]);
         }
 
-        Assert.Equal(texts.Length / 16, embedder.MicroBatchStatistics.Batches);
-        Assert.True(embedder.LaneBatches > 0, "no micro-batch of 16 texts ran on the lanes");
+        Assert.Equal(texts.Length / 16, harness.Engine.Batcher.RoundStatistics.Rounds);
+        Assert.True(harness.Engine.LaneBatches > 0, "no micro-batch of 16 texts ran on the lanes");
     }
 
     [Fact]
@@ -155,22 +153,21 @@ public sealed class ParallelRunsTests : IDisposable
         // 300 sentences with the CPU defaults: batches of up to 128 texts within 1,024 padded tokens, each cut in two
         // halves that run at once; plus a few long texts, whose batches are too large to split.
         string[] texts = [.. Sentences.Take(300), string.Concat(Sentences.Take(40)), string.Concat(Sentences.Take(30, skip: 50))];
-        using GlucoseEmbedder embedder = GlucoseEmbedder.Create(TestPaths.TinyModel, Options(cache: true));
-        await embedder.LanesOpened.WaitAsync(TestContext.Current.CancellationToken);
-        Assert.Equal("on", embedder.LanesState);
+        using var serial = EngineHarness.Open(TestPaths.TinyModel, Options(cache: true, parallel: false));
+        using var harness = EngineHarness.Open(TestPaths.TinyModel, Options(cache: true));
+        await harness.Engine.Sessions.LanesOpened.WaitAsync(TestContext.Current.CancellationToken);
+        Assert.Equal("on", harness.Engine.Sessions.LanesState);
 
-        embedder.UseLanes = false;
-        float[][] expected = embedder.Encode(texts);
-        TokenEmbeddings[] expectedTokens = embedder.EncodeTokens(texts);
-        Assert.Equal(0, embedder.LaneBatches);
+        float[][] expected = serial.Embedder.Encode(texts);
+        TokenEmbeddings[] expectedTokens = serial.Embedder.EncodeTokens(texts);
+        Assert.Equal(0, serial.Engine.LaneBatches);
 
-        embedder.UseLanes = true;
-        float[][] actual = embedder.Encode(texts);
-        long laneBatches = embedder.LaneBatches;
-        TokenEmbeddings[] actualTokens = embedder.EncodeTokens(texts);
+        float[][] actual = harness.Embedder.Encode(texts);
+        long laneBatches = harness.Engine.LaneBatches;
+        TokenEmbeddings[] actualTokens = harness.Embedder.EncodeTokens(texts);
 
         Assert.True(laneBatches > 0, "no bulk batch ran on the lanes");
-        Assert.True(embedder.LaneBatches > laneBatches);
+        Assert.True(harness.Engine.LaneBatches > laneBatches, "no bulk batch of EncodeTokens ran on the lanes");
         for (int i = 0; i < texts.Length; i++)
         {
             Assert.Equal(expected[i], actual[i]);
@@ -180,87 +177,97 @@ public sealed class ParallelRunsTests : IDisposable
     }
 
     [Fact]
-    public async Task Lanes_AreOff_WhenDisabledOrOnOneThread()
+    public async Task Lanes_DisabledOrOnOneThread_AreOffAndSayWhy()
     {
-        using (GlucoseEmbedder disabled = GlucoseEmbedder.Create(TestPaths.TinyModel, Options(cache: true, parallel: false)))
+        using (var disabled = EngineHarness.Open(TestPaths.TinyModel, Options(cache: true, parallel: false)))
         {
-            await disabled.LanesOpened.WaitAsync(TestContext.Current.CancellationToken);
-            Assert.Null(disabled.LaneEncoder);
-            Assert.Equal("off: ParallelRuns is false", disabled.LanesState);
+            await disabled.Engine.Sessions.LanesOpened.WaitAsync(TestContext.Current.CancellationToken);
+            Assert.Null(disabled.Engine.Sessions.Lanes);
+            Assert.Equal("off: ParallelRuns is false", disabled.Engine.Sessions.LanesState);
         }
 
-        using GlucoseEmbedder single = GlucoseEmbedder.Create(TestPaths.TinyModel, Options(cache: true, threads: 1));
-        await single.LanesOpened.WaitAsync(TestContext.Current.CancellationToken);
-        Assert.Null(single.LaneEncoder);
-        Assert.Equal("off: one intra-op thread", single.LanesState);
+        using var single = EngineHarness.Open(TestPaths.TinyModel, Options(cache: true, threads: 1));
+        await single.Engine.Sessions.LanesOpened.WaitAsync(TestContext.Current.CancellationToken);
+        Assert.Null(single.Engine.Sessions.Lanes);
+        Assert.Equal("off: one intra-op thread", single.Engine.Sessions.LanesState);
     }
 
     [Fact]
-    public async Task Lanes_WithWeightsAtUnreadableOffsets_AreOffAndSayWhy()
+    public async Task Lanes_WeightsAtUnalignedOffsets_OpenFromAlignedCopiesWithIdenticalEmbeddings()
     {
         // A doc_string field (field 6, 1 byte) before the graph moves every raw_data by 3 bytes: no float is 4-byte
-        // aligned any more, so no weight can be handed to ONNX Runtime in place.
+        // aligned any more, so the weights are copied once into aligned memory both sessions share.
         using var folder = new TempModelFolder();
         byte[] model = File.ReadAllBytes(folder.File("model.onnx"));
         File.WriteAllBytes(folder.File("model.onnx"), [0x32, 0x01, (byte)'x', .. model]);
-        string[] texts = ["今日は良い天気です。", "明日は雨が降るでしょう。"];
+        string[] texts = [.. Sentences.Take(40)];
         float[][] expected;
-        using (GlucoseEmbedder plain = GlucoseEmbedder.Create(TestPaths.TinyModel, new GlucoseEmbedderOptions { ParallelRuns = false }))
+        using (GlucoseEmbedder plain = GlucoseEmbedder.Create(TestPaths.TinyModel, Options(cache: false, parallel: false)))
         {
             expected = plain.Encode(texts);
         }
 
-        using GlucoseEmbedder embedder = GlucoseEmbedder.Create(folder.Path, new GlucoseEmbedderOptions { IntraOpNumThreads = 2 });
-        await embedder.LanesOpened.WaitAsync(TestContext.Current.CancellationToken);
+        using var harness = EngineHarness.Open(folder.Path, Options(cache: false));
+        await harness.Engine.Sessions.LanesOpened.WaitAsync(TestContext.Current.CancellationToken);
 
-        Assert.Null(embedder.LaneEncoder);
-        Assert.StartsWith("off: only 0% of the weights can be shared", embedder.LanesState, StringComparison.Ordinal);
-        Assert.Contains("OptimizedModelCacheDirectory", embedder.LanesState, StringComparison.Ordinal);
-        Assert.Equal(expected, embedder.Encode(texts));
+        Assert.Equal("on", harness.Engine.Sessions.LanesState);
+        Assert.NotNull(harness.Engine.Sessions.Lanes);
+        Assert.Equal(expected, harness.Embedder.Encode(texts));
+    }
+
+    [Fact]
+    public void SharedWeights_WeightsAtUnalignedOffsets_AreAllShared()
+    {
+        using var folder = new TempModelFolder();
+        byte[] model = File.ReadAllBytes(folder.File("model.onnx"));
+        File.WriteAllBytes(folder.File("model.onnx"), [0x32, 0x01, (byte)'x', .. model]);
+
+        using SharedWeights weights = SharedWeights.Map(folder.File("model.onnx"));
+
+        Assert.Equal(1.0, weights.SharedFraction);
+        Assert.True(weights.SharedBytes > 0);
     }
 
     [Fact]
     public void Dispose_WhileTheLanesAreStillOpening_WaitsForThemAndReleasesEverything()
     {
-        GlucoseEmbedder embedder = GlucoseEmbedder.Create(TestPaths.TinyModel, Options(cache: true));
+        var harness = EngineHarness.Open(TestPaths.TinyModel, Options(cache: true));
 
-        embedder.Dispose();
+        harness.Embedder.Dispose();
 
-        Assert.True(embedder.LanesOpened.IsCompleted);
-        Assert.Throws<ObjectDisposedException>(() => embedder.Encode("テスト"));
+        Assert.True(harness.Engine.Sessions.LanesOpened.IsCompleted);
+        Assert.Throws<ObjectDisposedException>(() => harness.Embedder.Encode("テスト"));
     }
 
     [Fact]
-    public void ParallelRuns_AFailingLane_ThrowsAndTheNextRunWorks()
+    public void Run_AFailingLane_ThrowsAndTheNextRunWorks()
     {
         using var weights = SharedWeights.Map(TinyGraph, minBytes: 1);
         using var lanes = new ParallelRuns(OnnxEncoder.CreateShared(TinyGraph, optimized: false, 1, weights));
-        var ran = new bool[2];
+        ModelRun good = Run([0, 5, 2]);
+        ModelRun bad = Run([0, int.MaxValue, 2]);
 
-        var ex = Assert.Throws<InvalidOperationException>(() => lanes.Run((lane, _, _) =>
-        {
-            ran[lane] = true;
-            if (lane == 1)
-            {
-                throw new InvalidOperationException("lane 1 failed");
-            }
-        }));
+        Assert.ThrowsAny<Exception>(() => lanes.Run([good], [bad]));
+        Assert.ThrowsAny<Exception>(() => lanes.Run([bad], [good]));
 
-        Assert.Equal("lane 1 failed", ex.Message);
-        Assert.Equal([true, true], ran);
-        int runs = 0;
-        lanes.Run((_, encoder, buffers) =>
-        {
-            encoder.Run(buffers, [[0, 5, 2]], out _);
-            Interlocked.Increment(ref runs);
-        });
-        Assert.Equal(2, runs);
+        ModelRun first = Run([0, 5, 2]);
+        ModelRun second = Run([0, 7, 8, 2]);
+        lanes.Run([first], [second]);
+        Assert.Equal(3, first.SequenceLength);
+        Assert.Equal(4, second.SequenceLength);
+        Assert.Equal(lanes.Encoder.Run([[0, 7, 8, 2]], out _).ToArray(), second.States(0).ToArray());
+    }
+
+    private static ModelRun Run(int[] ids)
+    {
+        var run = new ModelRun();
+        run.Add(ids, key: 0);
+        return run;
     }
 
     private GlucoseEmbedderOptions Options(bool cache, bool parallel = true, int threads = 2) => new()
     {
-        OptimizedModelCacheDirectory = cache ? _cache : null,
-        ParallelRuns = parallel,
         IntraOpNumThreads = threads,
+        Performance = { OptimizedModelCacheDirectory = cache ? _cache : null, ParallelRuns = parallel },
     };
 }

@@ -102,7 +102,7 @@ public sealed class SharedEmbedderTests
     public async Task EncodeAsync_CanceledDuringTheCall_StopsWithinOneBatchAndTheEmbedderKeepsWorking()
     {
         // No token budget: every batch holds 4 texts, however long.
-        using GlucoseEmbedder embedder = GlucoseEmbedder.Create(TestPaths.TinyModel, new GlucoseEmbedderOptions { BatchSize = 4, MaxBatchTokens = 0 });
+        using GlucoseEmbedder embedder = GlucoseEmbedder.Create(TestPaths.TinyModel, new GlucoseEmbedderOptions { BatchSize = 4, Performance = { MaxBatchTokens = int.MaxValue } });
         using var cancellation = new CancellationTokenSource();
         var seen = new List<int>();
         var progress = new SynchronousProgress(p =>
@@ -114,7 +114,7 @@ public sealed class SharedEmbedderTests
             }
         });
 
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => embedder.EncodeAsync(Texts, progress, cancellation.Token));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => embedder.EncodeAsync(Texts, progress: progress, cancellationToken: cancellation.Token));
 
         Assert.Equal([0, 4], seen);
         EmbeddingParityTests.AssertClose(embedder.Encode([Texts[5]])[0], embedder.Encode(Texts[5]), "after cancellation");

@@ -153,7 +153,7 @@ public sealed class EmbeddingGeneratorTests
 
         var ex = await Assert.ThrowsAsync<ArgumentException>(() => embedder.GenerateAsync(["a", null!, "b"], cancellationToken: TestContext.Current.CancellationToken));
 
-        Assert.Contains("texts[1]", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("values[1] is null", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -97,8 +97,8 @@ public sealed class EmbeddingParityTests
     public void Encode_SameTextInDifferentBatches_GivesTheSameEmbedding()
     {
         string[] texts = Reference.Value.Rows.Select(r => r.Text).ToArray();
-        using GlucoseEmbedder single = Create("model.onnx", batchSize: 1, normalize: false, maxSequenceLength: 0);
-        using GlucoseEmbedder batched = Create("model.onnx", batchSize: 32, normalize: false, maxSequenceLength: 0);
+        using GlucoseEmbedder single = Create("model.onnx", batchSize: 1, normalize: false, maxSequenceLength: null);
+        using GlucoseEmbedder batched = Create("model.onnx", batchSize: 32, normalize: false, maxSequenceLength: null);
 
         float[][] alone = single.Encode(texts);
         float[][] together = batched.Encode(texts);
@@ -133,7 +133,7 @@ public sealed class EmbeddingParityTests
         string[] texts = reference.Rows.Select(r => r.Text).ToArray();
         float maxDifference = 0;
 
-        using (GlucoseEmbedder embedder = Create(modelFile, batchSize, normalize: false, maxSequenceLength: 0))
+        using (GlucoseEmbedder embedder = Create(modelFile, batchSize, normalize: false, maxSequenceLength: null))
         {
             float[][] actual = embedder.Encode(texts);
             for (int i = 0; i < texts.Length; i++)
@@ -142,7 +142,7 @@ public sealed class EmbeddingParityTests
             }
         }
 
-        using (GlucoseEmbedder embedder = Create(modelFile, batchSize, normalize: true, maxSequenceLength: 0))
+        using (GlucoseEmbedder embedder = Create(modelFile, batchSize, normalize: true, maxSequenceLength: null))
         {
             float[][] actual = embedder.Encode(texts);
             for (int i = 0; i < texts.Length; i++)
@@ -165,7 +165,7 @@ public sealed class EmbeddingParityTests
         TestContext.Current.SendDiagnosticMessage($"{modelFile} batch {batchSize}: largest difference {maxDifference:E2}");
     }
 
-    private static GlucoseEmbedder Create(string modelFile, int batchSize, bool normalize, int maxSequenceLength) =>
+    private static GlucoseEmbedder Create(string modelFile, int batchSize, bool normalize, int? maxSequenceLength) =>
         GlucoseEmbedder.Create(TestPaths.TinyModel, new GlucoseEmbedderOptions
         {
             ModelFileName = modelFile,

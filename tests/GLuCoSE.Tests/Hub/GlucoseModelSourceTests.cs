@@ -178,7 +178,9 @@ public sealed class GlucoseModelSourceTests
         GlucoseModelSource glucose = GlucoseModelSource.Parse(GlucoseModelSource.DefaultRepository);
 
         Assert.Equal(("someone/model", "v1.0"), (pinned.Repository, pinned.Revision));
-        Assert.Equal("main", main.Revision);
+        Assert.Null(main.Revision);
+        Assert.Equal("main", main.EffectiveRevision);
+        Assert.Equal(GlucoseModelSource.DefaultRevision, glucose.EffectiveRevision);
         Assert.Equal(GlucoseModelSource.Default, glucose);
     }
 
@@ -205,9 +207,13 @@ public sealed class GlucoseModelSourceTests
     }
 
     [Fact]
-    public void DownloadProgress_ToString_ShowsMegabytes()
+    public void DownloadProgress_IsComplete_OnlyWhenEveryByteOfAKnownTotalIsDone()
     {
-        Assert.Equal("model.onnx 1.5/3.0 MB", new DownloadProgress("model.onnx", 1_500_000, 3_000_000).ToString());
+        var half = new DownloadProgress("model.onnx", 1_500_000, 3_000_000);
+
+        Assert.Equal(("model.onnx", 1_500_000L, (long?)3_000_000L), (half.FileName, half.BytesDone, half.TotalBytes));
+        Assert.False(half.IsComplete);
+        Assert.True(new DownloadProgress("model.onnx", 3_000_000, 3_000_000).IsComplete);
         Assert.False(new DownloadProgress("model.onnx", 1, null).IsComplete);
     }
 

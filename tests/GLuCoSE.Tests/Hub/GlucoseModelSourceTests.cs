@@ -224,7 +224,7 @@ public sealed class GlucoseModelSourceTests
             GlucoseModelSource.FromDirectory(TestPaths.TinyModel), cancellationToken: TestContext.Current.CancellationToken);
 
         Assert.Equal(Path.Combine(TestPaths.TinyModel, "model.onnx"), embedder.ModelPath());
-        ModelDownloadTests.AssertEncodesLikeTinyModel(embedder);
+        ModelCacheTests.AssertEncodesLikeTinyModel(embedder);
     }
 
     [Fact]

@@ -3,16 +3,15 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
-using GLuCoSE.Tests.Embedding;
 using GLuCoSE.Tests.Infrastructure;
 using Microsoft.Extensions.AI;
 using Xunit;
 
-namespace GLuCoSE.Tests.Reliability;
+namespace GLuCoSE.Tests;
 
 /// <summary>One embedder shared by many threads, as a web app shares it: every result as if alone, no exception.</summary>
 [Collection(nameof(TimingSensitiveTests))]
-public sealed class SharedEmbedderTests
+public sealed class GlucoseEmbedderSharedTests
 {
     private static readonly string[] Texts = TokenReference.Load(TestPaths.TestData("tokens.uni32k.json")).Select(r => r.Text).ToArray();
 
@@ -117,7 +116,7 @@ public sealed class SharedEmbedderTests
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => embedder.EncodeAsync(Texts, progress: progress, cancellationToken: cancellation.Token));
 
         Assert.Equal([0, 4], seen);
-        EmbeddingParityTests.AssertClose(embedder.Encode([Texts[5]])[0], embedder.Encode(Texts[5]), "after cancellation");
+        GlucoseEmbedderParityTests.AssertClose(embedder.Encode([Texts[5]])[0], embedder.Encode(Texts[5]), "after cancellation");
     }
 
     /// <summary>Calls back on the reporting thread (Progress&lt;T&gt; would post to the thread pool).</summary>

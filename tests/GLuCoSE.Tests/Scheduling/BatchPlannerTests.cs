@@ -6,7 +6,7 @@ using GLuCoSE.Model;
 using GLuCoSE.Scheduling;
 using Xunit;
 
-namespace GLuCoSE.Tests.Inference;
+namespace GLuCoSE.Tests.Scheduling;
 
 public sealed class BatchPlannerTests
 {
@@ -87,7 +87,7 @@ public sealed class BatchPlannerTests
     }
 
     [Fact]
-    public void SplitInTwoLanes_CoversEveryTextOnceInOrder()
+    public void SplitInTwoLanes_MixedLengths_CoversEveryTextOnceInOrder()
     {
         int[] lengths = [120, 90, 88, 60, 41, 40, 33, 30, 30, 12, 11, 9, 9, 8, 7, 5];
         List<(int Start, int Count)> serial = BatchPlanner.SplitByPaddingCost(lengths, Overhead, NoBudget);

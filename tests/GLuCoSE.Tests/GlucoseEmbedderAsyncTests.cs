@@ -7,10 +7,10 @@ using System.Threading.Tasks;
 using GLuCoSE.Tests.Infrastructure;
 using Xunit;
 
-namespace GLuCoSE.Tests.Embedding;
+namespace GLuCoSE.Tests;
 
 /// <summary><see cref="GlucoseEmbedder.EncodeAsync(IReadOnlyList{string}, string?, IProgress{EncodeProgress}?, CancellationToken)"/> and the streaming forms.</summary>
-public sealed class AsyncEncodeTests
+public sealed class GlucoseEmbedderAsyncTests
 {
     [Fact]
     public async Task EncodeAsync_MixedLengths_EqualEncodeInInputOrder()

@@ -3,10 +3,10 @@ using System.Linq;
 using GLuCoSE.Tests.Infrastructure;
 using Xunit;
 
-namespace GLuCoSE.Tests.Embedding;
+namespace GLuCoSE.Tests;
 
 /// <summary>Prompts: named prefixes per call and by default, as sentence-transformers' prompts / prompt_name.</summary>
-public sealed class PromptTests
+public sealed class GlucosePromptsTests
 {
     [Fact]
     public void Encode_PromptName_EqualsEncodingThePrefixedText()

@@ -2,10 +2,10 @@ using System;
 using GLuCoSE.Tests.Infrastructure;
 using Xunit;
 
-namespace GLuCoSE.Tests.Search;
+namespace GLuCoSE.Tests;
 
 /// <summary><see cref="Similarity.CosineMatrix(System.Collections.Generic.IReadOnlyList{float[]}, System.Collections.Generic.IReadOnlyList{float[]})"/>.</summary>
-public sealed class SimilarityMatrixTests
+public sealed class SimilarityTests
 {
     [Fact]
     public void CosineMatrix_TwoSets_EqualsPairwiseCosine()

@@ -9,7 +9,7 @@ using GLuCoSE.Scheduling;
 using GLuCoSE.Tests.Infrastructure;
 using Xunit;
 
-namespace GLuCoSE.Tests.Inference;
+namespace GLuCoSE.Tests.Model;
 
 public sealed class OptimizedModelCacheTests : IDisposable
 {
@@ -26,7 +26,7 @@ public sealed class OptimizedModelCacheTests : IDisposable
     }
 
     [Fact]
-    public void FirstCreateWritesTheEntryAndLaterCreatesReadItWithIdenticalEmbeddings()
+    public void Create_FirstAndLaterCreates_WriteTheEntryThenReadItWithIdenticalEmbeddings()
     {
         float[][] expected = Encode(new GlucoseEmbedderOptions(), out bool plainFromCache);
         Assert.False(plainFromCache);
@@ -50,7 +50,7 @@ public sealed class OptimizedModelCacheTests : IDisposable
     }
 
     [Fact]
-    public void DamagedEntryIsWrittenAgain()
+    public void Create_DamagedEntry_IsWrittenAgain()
     {
         float[][] expected = Encode(Cached(), out _);
         string entry = Assert.Single(Directory.GetFiles(_cache, "*.onnx"));
@@ -67,7 +67,7 @@ public sealed class OptimizedModelCacheTests : IDisposable
     }
 
     [Fact]
-    public void ChangedModelFileGetsANewEntry()
+    public void Create_ChangedModelFile_GetsANewEntry()
     {
         using var folder = new TempModelFolder();
         string model = folder.File("model.onnx");
@@ -80,7 +80,7 @@ public sealed class OptimizedModelCacheTests : IDisposable
     }
 
     [Fact]
-    public void UnwritableCacheFolderCostsOnlyTheSpeedUp()
+    public void Create_UnwritableCacheFolder_CostsOnlyTheSpeedUp()
     {
         // A "folder" below a file can never be made.
         Directory.CreateDirectory(_cache);
@@ -115,7 +115,7 @@ public sealed class OptimizedModelCacheTests : IDisposable
     }
 
     [Fact]
-    public void ConcurrentFirstCreatesLeaveOneEntryAndNoTemporaryFiles()
+    public void Create_ConcurrentFirstCreates_LeaveOneEntryAndNoTemporaryFiles()
     {
         float[][][] results = new float[4][][];
         Parallel.For(0, results.Length, i => results[i] = Encode(Cached(), out _));
@@ -129,7 +129,7 @@ public sealed class OptimizedModelCacheTests : IDisposable
     }
 
     [Fact]
-    public void FilesOfAWriterThatDiedAreDeletedAfterADay()
+    public void Create_FilesOfAWriterThatDied_AreDeletedAfterADay()
     {
         // A finished entry whose weights file is old must survive the clean-up.
         Encode(Cached(), out _);
@@ -164,7 +164,7 @@ public sealed class OptimizedModelCacheTests : IDisposable
     }
 
     [Fact]
-    public void BadModelStillFailsWithTheModelError()
+    public void Create_BadModelWithCache_FailsWithTheModelErrorAndWritesNothing()
     {
         using var folder = new TempModelFolder();
         File.WriteAllBytes(folder.File("model.onnx"), new byte[1000]);

@@ -11,7 +11,7 @@ namespace GLuCoSE.Tests.Search;
 /// What int8 and binary storage cost in recall@10 against exact float search, on the tiny model (32 dimensions, so
 /// binary keeps only 32 bits: far worse than at GLuCoSE's 768). The numbers are written to the test output.
 /// </summary>
-public sealed class QuantizedRecallTests
+public sealed class EmbeddingIndexQuantizedTests
 {
     private const int Top = 10;
 

@@ -11,7 +11,7 @@ using Xunit;
 namespace GLuCoSE.Tests.Hub;
 
 /// <summary>Downloads from a fake hub on loopback: first use, the cache, resumes, repairs and concurrent downloads.</summary>
-public sealed class ModelDownloadTests
+public sealed class ModelCacheTests
 {
     private static readonly string[] Sentences = ["今日は晴れです。", "猫が好きです。", "PKSHA Technologyは機械学習/深層学習技術に関わるアルゴリズムソリューションを展開している。"];
 

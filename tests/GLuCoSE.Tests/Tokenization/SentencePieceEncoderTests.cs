@@ -13,7 +13,7 @@ namespace GLuCoSE.Tests.Tokenization;
 /// Differential tests against the SentencePiece reference implementation (<c>spm_encode</c>) on generated strings.
 /// CI installs Debian's <c>sentencepiece</c>; elsewhere the tests are skipped when spm_encode is not on PATH.
 /// </summary>
-public sealed class SentencePieceDifferentialTests
+public sealed class SentencePieceEncoderTests
 {
     private const int StringsPerModel = 2500;
 

@@ -1,16 +1,15 @@
 using System;
 using System.Linq;
 using System.Threading;
-using GLuCoSE.Tests.Embedding;
 using GLuCoSE.Tests.Infrastructure;
 using Xunit;
 
-namespace GLuCoSE.Tests.Reliability;
+namespace GLuCoSE.Tests;
 
 /// <summary>One call with a corpus in it: memory follows the batch, not the corpus.</summary>
 /// <remarks>Run alone: it reads the process's managed heap, which parallel tests would fill.</remarks>
 [Collection(nameof(TimingSensitiveTests))]
-public sealed class LargeCallTests
+public sealed class GlucoseEmbedderLargeCallTests
 {
     [Fact]
     public void Encode_HundredThousandSentences_CorrectWithMemoryBoundedByTheWindow()
@@ -37,7 +36,7 @@ public sealed class LargeCallTests
 
         for (int i = 0; i < texts.Length; i += 997)
         {
-            EmbeddingParityTests.AssertClose(expected[i % pool.Length], results[i], $"text {i}");
+            GlucoseEmbedderParityTests.AssertClose(expected[i % pool.Length], results[i], $"text {i}");
         }
 
         // The results themselves: 100,000 arrays of 32 floats and the array holding them. Beyond them, only a window

@@ -13,7 +13,7 @@ using GLuCoSE.Tests.Infrastructure;
 using Microsoft.ML.OnnxRuntime.Tensors;
 using Xunit;
 
-namespace GLuCoSE.Tests.Inference;
+namespace GLuCoSE.Tests.Execution;
 
 /// <summary>
 /// The lanes (<see cref="GlucosePerformanceOptions.ParallelRuns"/>): a second session that shares the first's weights,
@@ -31,76 +31,6 @@ public sealed class ParallelRunsTests : IDisposable
         {
             Directory.Delete(_cache, recursive: true);
         }
-    }
-
-    [Fact]
-    public void Reader_FindsTheWordEmbeddingsWithTheShapeInConfigJson()
-    {
-        using JsonDocument config = JsonDocument.Parse(File.ReadAllText(Path.Combine(TestPaths.TinyModel, "config.json")));
-        long vocabulary = config.RootElement.GetProperty("vocab_size").GetInt64();
-        long hidden = config.RootElement.GetProperty("hidden_size").GetInt64();
-
-        List<OnnxInitializer> found = OnnxInitializers.Read(TinyGraph, minBytes: 64 * 1024);
-
-        OnnxInitializer words = Assert.Single(found, t => t.Dimensions.SequenceEqual([vocabulary, hidden]));
-        Assert.Equal(TensorElementType.Float, words.ElementType);
-        Assert.Equal(vocabulary * hidden * sizeof(float), words.Length);
-        Assert.Equal(Path.GetFullPath(TinyGraph), words.File);
-        Assert.InRange(words.Offset + words.Length, words.Length, new FileInfo(TinyGraph).Length);
-        Assert.All(found, t => Assert.True(t.Length >= 64 * 1024));
-    }
-
-    [Fact]
-    public void Reader_FollowsExternalDataFiles()
-    {
-        // The optimized-model cache's entry keeps its weights in a data file beside it, written by ONNX Runtime.
-        using (GlucoseEmbedder.Create(TestPaths.TinyModel, Options(cache: true)))
-        {
-        }
-
-        string entry = Assert.Single(Directory.GetFiles(_cache, "*.onnx"));
-        string data = Assert.Single(Directory.GetFiles(_cache, "*.data"));
-
-        List<OnnxInitializer> found = OnnxInitializers.Read(entry, minBytes: 1024);
-
-        Assert.NotEmpty(found);
-        Assert.All(found, t =>
-        {
-            Assert.Equal(Path.GetFullPath(data), t.File);
-            Assert.InRange(t.Offset + t.Length, t.Length, new FileInfo(data).Length);
-        });
-    }
-
-    [Fact]
-    public void Reader_MalformedFile_ThrowsInvalidDataNamingTheFile()
-    {
-        using var folder = new TempModelFolder(copyModel: false);
-        string truncated = folder.File("truncated.onnx");
-        byte[] model = File.ReadAllBytes(TinyGraph);
-        File.WriteAllBytes(truncated, model[..(model.Length / 2)]);
-
-        var ex = Assert.Throws<InvalidDataException>(() => OnnxInitializers.Read(truncated, minBytes: 1024));
-
-        Assert.Contains(truncated, ex.Message, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public void SharedWeights_GiveTheSameTokenStatesAsAPlainSession_BeforeAndAfterTrim()
-    {
-        int[][] batch = [[0, 100, 2000, 32771, 2], [0, 5, 2, 1, 1]];
-        using OnnxEncoder plain = OnnxEncoder.Create(TinyGraph, GlucoseExecutionProvider.Cpu, 2);
-        float[] expected = plain.Run(batch, out _).ToArray();
-
-        using SharedWeights weights = SharedWeights.Map(TinyGraph, minBytes: 1);
-        using OnnxEncoder first = OnnxEncoder.CreateShared(TinyGraph, optimized: false, 2, weights);
-        using OnnxEncoder second = OnnxEncoder.CreateShared(TinyGraph, optimized: false, 1, weights);
-
-        Assert.True(weights.SharedBytes > 0);
-        Assert.Equal(expected, first.Run(batch, out _).ToArray());
-        Assert.Equal(expected, second.Run(batch, out _).ToArray());
-        weights.Trim();
-        Assert.Equal(expected, first.Run(batch, out _).ToArray());
-        Assert.Equal(expected, second.Run(batch, out _).ToArray());
     }
 
     [Fact]
@@ -213,19 +143,6 @@ public sealed class ParallelRunsTests : IDisposable
         Assert.Equal("on", harness.Engine.Sessions.LanesState);
         Assert.NotNull(harness.Engine.Sessions.Lanes);
         Assert.Equal(expected, harness.Embedder.Encode(texts));
-    }
-
-    [Fact]
-    public void SharedWeights_WeightsAtUnalignedOffsets_AreAllShared()
-    {
-        using var folder = new TempModelFolder();
-        byte[] model = File.ReadAllBytes(folder.File("model.onnx"));
-        File.WriteAllBytes(folder.File("model.onnx"), [0x32, 0x01, (byte)'x', .. model]);
-
-        using SharedWeights weights = SharedWeights.Map(folder.File("model.onnx"));
-
-        Assert.Equal(1.0, weights.SharedFraction);
-        Assert.True(weights.SharedBytes > 0);
     }
 
     [Fact]

@@ -7,10 +7,10 @@ using System.Threading.Tasks;
 using GLuCoSE.Tests.Infrastructure;
 using Xunit;
 
-namespace GLuCoSE.Tests.Reliability;
+namespace GLuCoSE.Tests;
 
 /// <summary>After Dispose every member throws; Dispose during encoding neither crashes nor corrupts.</summary>
-public sealed class DisposalTests
+public sealed class GlucoseEmbedderDisposalTests
 {
     private static readonly string[] Texts = TokenReference.Load(TestPaths.TestData("tokens.uni32k.json")).Select(r => r.Text).ToArray();
 
@@ -39,7 +39,7 @@ public sealed class DisposalTests
     }
 
     [Fact]
-    public void PublicMembers_AreAllCovered()
+    public void PublicMembers_AfterDispose_AreAllCoveredByTheTheory()
     {
         // A new public member lands in the theory above automatically; this guards the reflection itself.
         Assert.Contains(Members(), m => m.Name == nameof(GlucoseEmbedder.Encode));
@@ -67,10 +67,9 @@ public sealed class DisposalTests
             GlucoseEmbedder embedder = GlucoseEmbedder.Create(TestPaths.TinyModel, new GlucoseEmbedderOptions { BatchSize = 4 });
             var unexpected = new List<Exception>();
             int completed = 0;
-            using var started = new CountdownEvent(4);
+            int stoppedByDispose = 0;
             Thread[] workers = Enumerable.Range(0, 4).Select(k => new Thread(() =>
             {
-                started.Signal();
                 try
                 {
                     while (true)
@@ -90,6 +89,7 @@ public sealed class DisposalTests
                 catch (ObjectDisposedException)
                 {
                     // The documented outcome for calls that reach the model after Dispose.
+                    Interlocked.Increment(ref stoppedByDispose);
                 }
                 catch (Exception ex)
                 {
@@ -104,8 +104,9 @@ public sealed class DisposalTests
                 worker.Start();
             }
 
-            started.Wait(TestContext.Current.CancellationToken);
-            Thread.Sleep(20 + (attempt * 10));
+            // Dispose lands mid-work, a little later each attempt: after some calls completed, never before the first.
+            int before = 4 + (attempt * 4);
+            Assert.True(SpinWait.SpinUntil(() => Volatile.Read(ref completed) >= before, TimeSpan.FromSeconds(30)), $"only {completed} calls completed before Dispose");
             embedder.Dispose();
             foreach (Thread worker in workers)
             {
@@ -113,6 +114,8 @@ public sealed class DisposalTests
             }
 
             Assert.Empty(unexpected);
+            Assert.True(completed >= before, $"{completed} calls completed, expected at least {before}");
+            Assert.Equal(workers.Length, stoppedByDispose);
         }
     }
 

@@ -9,7 +9,7 @@ using Xunit;
 namespace GLuCoSE.Tests.Tokenization;
 
 /// <summary>GlucoseTokenizer as a Microsoft.ML.Tokenizers <see cref="Tokenizer"/>.</summary>
-public sealed class TokenizerAbstractionTests
+public sealed class GlucoseTokenizerAbstractionTests
 {
     public static TheoryData<string> Models => new() { "uni32k", "bpe8k", "uni8kbf" };
 
@@ -50,7 +50,7 @@ public sealed class TokenizerAbstractionTests
     }
 
     [Fact]
-    public void EncodeToTokens_OffsetsPointAtTheOriginalText()
+    public void EncodeToTokens_JapaneseText_OffsetsPointAtTheOriginalText()
     {
         Tokenizer tokenizer = GlucoseTokenizer.Create(TestPaths.TestData("uni32k.model"));
         const string text = "ＰＫＳＨＡ　Technologyは<mask>です🍣🍺";
@@ -69,7 +69,7 @@ public sealed class TokenizerAbstractionTests
 
     [Theory]
     [MemberData(nameof(Models))]
-    public void GetIndexByTokenCount_CutsWhereThePrefixFits(string model)
+    public void GetIndexByTokenCount_PrefixBudget_CutsWhereThePrefixFits(string model)
     {
         Tokenizer tokenizer = GlucoseTokenizer.Create(TestPaths.TestData($"{model}.model"));
         string text = TokenReference.Load(TestPaths.TestData($"tokens.{model}.json")).First(r => r.Category == "own_long").Text;

@@ -4,10 +4,10 @@ using System.IO;
 using GLuCoSE.Tests.Infrastructure;
 using Xunit;
 
-namespace GLuCoSE.Tests.Embedding;
+namespace GLuCoSE.Tests;
 
 /// <summary>Every failure names its culprit and says what was expected.</summary>
-public sealed class EmbedderErrorTests
+public sealed class GlucoseEmbedderErrorTests
 {
     [Fact]
     public void Create_NullDirectory_ThrowsArgumentNull()

@@ -12,7 +12,7 @@ namespace GLuCoSE.Tests.Tokenization;
 /// Token ids against the reference files made by the Python stack (SentencePiece + the transformers 4.x MLuke rules),
 /// for a unigram model with the GLuCoSE layout, a BPE model and a unigram model with byte fallback.
 /// </summary>
-public sealed class TokenizerParityTests
+public sealed class GlucoseTokenizerParityTests
 {
     public static TheoryData<string> Models => new() { "uni32k", "bpe8k", "uni8kbf" };
 

@@ -11,7 +11,7 @@ using FloatEmbedding = Microsoft.Extensions.AI.Embedding<float>;
 namespace GLuCoSE.Tests.DependencyInjection;
 
 /// <summary><c>services.AddGlucoseEmbeddingGenerator</c>.</summary>
-public sealed class ServiceCollectionTests
+public sealed class GlucoseServiceCollectionExtensionsTests
 {
     [Fact]
     public void AddGlucoseEmbeddingGenerator_Resolve_OneSingletonForBothServices()

@@ -8,10 +8,10 @@ using Microsoft.Extensions.AI;
 using Xunit;
 using FloatEmbedding = Microsoft.Extensions.AI.Embedding<float>;
 
-namespace GLuCoSE.Tests.AI;
+namespace GLuCoSE.Tests;
 
 /// <summary><see cref="GlucoseEmbedder"/> as a Microsoft.Extensions.AI embedding generator.</summary>
-public sealed class EmbeddingGeneratorTests
+public sealed class GlucoseEmbedderAITests
 {
     [Fact]
     public async Task GenerateAsync_Texts_EqualEncodeInInputOrder()

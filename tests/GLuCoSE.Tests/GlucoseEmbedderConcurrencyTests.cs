@@ -5,12 +5,12 @@ using System.Threading.Tasks;
 using GLuCoSE.Tests.Infrastructure;
 using Xunit;
 
-namespace GLuCoSE.Tests.Embedding;
+namespace GLuCoSE.Tests;
 
 /// <summary>The micro-batcher: concurrent single-text callers share runs and get the same vectors as batched calls.</summary>
 /// <remarks>Run alone: whether threads overlap depends on them getting cores, which parallel tests take away.</remarks>
 [Collection(nameof(TimingSensitiveTests))]
-public sealed class ConcurrencyTests
+public sealed class GlucoseEmbedderConcurrencyTests
 {
     private static readonly string[] Texts = TokenReference.Load(TestPaths.TestData("tokens.uni32k.json")).Select(r => r.Text).ToArray();
 
@@ -33,7 +33,7 @@ public sealed class ConcurrencyTests
 
         for (int i = 0; i < Texts.Length; i++)
         {
-            EmbeddingParityTests.AssertClose(expected[i], actual[i], $"text {i}");
+            GlucoseEmbedderParityTests.AssertClose(expected[i], actual[i], $"text {i}");
         }
     }
 
@@ -71,7 +71,7 @@ public sealed class ConcurrencyTests
         Assert.Equal(callers * callsEach, harness.Engine.Batcher.RoundStatistics.Texts);
         for (int i = 0; i < results.Length; i++)
         {
-            EmbeddingParityTests.AssertClose(expected[i], results[i], $"call {i}");
+            GlucoseEmbedderParityTests.AssertClose(expected[i], results[i], $"call {i}");
         }
     }
 
@@ -101,14 +101,14 @@ public sealed class ConcurrencyTests
                 float[][] bulk = embedder.Encode(Texts);
                 for (int i = 0; i < Texts.Length; i += 13)
                 {
-                    EmbeddingParityTests.AssertClose(expected[i], bulk[i], $"bulk {k} text {i}");
+                    GlucoseEmbedderParityTests.AssertClose(expected[i], bulk[i], $"bulk {k} text {i}");
                 }
             }
             else
             {
                 for (int i = k; i < Texts.Length; i += 7)
                 {
-                    EmbeddingParityTests.AssertClose(expected[i], embedder.Encode(Texts[i]), $"single {k} text {i}");
+                    GlucoseEmbedderParityTests.AssertClose(expected[i], embedder.Encode(Texts[i]), $"single {k} text {i}");
                 }
             }
         });

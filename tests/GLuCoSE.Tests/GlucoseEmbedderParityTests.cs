@@ -5,13 +5,13 @@ using System.Linq;
 using GLuCoSE.Tests.Infrastructure;
 using Xunit;
 
-namespace GLuCoSE.Tests.Embedding;
+namespace GLuCoSE.Tests;
 
 /// <summary>
 /// Embeddings against the Python reference (PyTorch LukeModel, one sentence at a time, sentence-transformers mean
 /// pooling) for each export of the tiny model and several batch sizes.
 /// </summary>
-public sealed class EmbeddingParityTests
+public sealed class GlucoseEmbedderParityTests
 {
     private const float Tolerance = 1e-4f;
 

@@ -8,7 +8,7 @@ using GLuCoSE.Scheduling;
 using Microsoft.Extensions.Time.Testing;
 using Xunit;
 
-namespace GLuCoSE.Tests.Inference;
+namespace GLuCoSE.Tests.Scheduling;
 
 /// <summary>
 /// The micro-batcher's scheduling, with a fake model run and fake time: callers are real threads, the micro-batch wait

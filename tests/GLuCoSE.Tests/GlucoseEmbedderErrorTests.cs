@@ -1,4 +1,3 @@
-using GLuCoSE.Engine;
 using System;
 using System.IO;
 using GLuCoSE.Tests.Infrastructure;
@@ -238,19 +237,6 @@ public sealed class GlucoseEmbedderErrorTests
     }
 
     [Fact]
-    public void PolicyFrom_BatchingLeftUnsetOnCuda_UsesTheCudaDefaults()
-    {
-        // The CUDA provider cannot load here; the defaults are the policy's own resolution, which Create uses as is.
-        var options = new GlucoseEmbedderOptions { ExecutionProvider = GlucoseExecutionProvider.Cuda };
-
-        EnginePolicy cuda = EnginePolicy.From(options);
-
-        Assert.Equal(32, cuda.BatchSize);
-        Assert.Equal(4096, cuda.MaxBatchTokens);
-        Assert.NotEqual(cuda.MaxBatchTokens, EnginePolicy.From(new GlucoseEmbedderOptions()).MaxBatchTokens);
-    }
-
-    [Fact]
     public void Encode_NullList_ThrowsArgumentNull()
     {
         using GlucoseEmbedder embedder = GlucoseEmbedder.Create(TestPaths.TinyModel);
@@ -282,15 +268,6 @@ public sealed class GlucoseEmbedderErrorTests
         Assert.Throws<ObjectDisposedException>(() => embedder.Encode(["テスト"]));
         Assert.Throws<ObjectDisposedException>(() => embedder.EncodeTokens("テスト"));
         Assert.Throws<ObjectDisposedException>(() => embedder.Dimensions);
-    }
-
-    [Fact]
-    public void Cosine_DifferentLengths_Throws()
-    {
-        var ex = Assert.Throws<ArgumentException>(() => Similarity.Cosine(new float[3], new float[4]));
-
-        Assert.Contains("3", ex.Message, StringComparison.Ordinal);
-        Assert.Contains("4", ex.Message, StringComparison.Ordinal);
     }
 
     private static byte[] RandomBytes(int count, int seed)

@@ -1,3 +1,4 @@
+using System.Threading.Tasks;
 using System;
 using System.Linq;
 using GLuCoSE.Tests.Infrastructure;
@@ -99,5 +100,20 @@ public sealed class GlucosePromptsTests
         Assert.Equal("passage: ", options.Prompts["passage"]);
         Assert.Null(options.DefaultPromptName);
         Assert.Throws<ArgumentNullException>(() => GlucosePrompts.UseVersion2Prompts(null!));
+    }
+
+    [Fact]
+    public async Task EncodeAsync_NullPromptName_UsesTheDefaultPrompt()
+    {
+        var options = GlucosePrompts.UseVersion2Prompts(new GlucoseEmbedderOptions());
+        options.DefaultPromptName = GlucosePrompts.Query;
+        using GlucoseEmbedder embedder = GlucoseEmbedder.Create(TestPaths.TinyModel, options);
+        using GlucoseEmbedder plain = GlucoseEmbedder.Create(TestPaths.TinyModel);
+        string[] texts = ["猫が好きです。", "犬も好きです。"];
+
+        float[][] actual = await embedder.EncodeAsync(texts, null, cancellationToken: TestContext.Current.CancellationToken);
+
+        Assert.Equal(plain.Encode(["query: 猫が好きです。", "query: 犬も好きです。"]), actual);
+        Assert.NotEqual(plain.Encode(texts)[0], actual[0]);
     }
 }

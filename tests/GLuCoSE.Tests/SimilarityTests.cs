@@ -4,7 +4,7 @@ using Xunit;
 
 namespace GLuCoSE.Tests;
 
-/// <summary><see cref="Similarity.CosineMatrix(System.Collections.Generic.IReadOnlyList{float[]}, System.Collections.Generic.IReadOnlyList{float[]})"/>.</summary>
+/// <summary><see cref="Similarity"/>: the cosine of two vectors and the matrices, with one rule for all-zero vectors.</summary>
 public sealed class SimilarityTests
 {
     [Fact]
@@ -64,5 +64,58 @@ public sealed class SimilarityTests
         Assert.Equal("rows", Assert.Throws<ArgumentNullException>(() => Similarity.CosineMatrix([[1f], null!], [[1f]])).ParamName);
         Assert.Equal("columns", Assert.Throws<ArgumentNullException>(() => Similarity.CosineMatrix([], [null!])).ParamName);
         Assert.Throws<ArgumentNullException>(() => Similarity.CosineMatrix([null!]));
+    }
+
+    [Fact]
+    public void Cosine_DifferentLengths_ThrowsNamingBothLengths()
+    {
+        var ex = Assert.Throws<ArgumentException>(() => Similarity.Cosine(new float[3], new float[4]));
+
+        Assert.Contains("3", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("4", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Cosine_EmptyVectors_Throws()
+    {
+        Assert.Throws<ArgumentException>(() => Similarity.Cosine([], []));
+    }
+
+    [Theory]
+    [InlineData(new[] { 0f, 0f, 0f }, new[] { 1f, 2f, 3f })]
+    [InlineData(new[] { 1f, 2f, 3f }, new[] { 0f, 0f, 0f })]
+    [InlineData(new[] { 0f, 0f, 0f }, new[] { 0f, 0f, 0f })]
+    public void Cosine_AllZeroVector_ReturnsZeroNotNaN(float[] a, float[] b)
+    {
+        Assert.Equal(0f, Similarity.Cosine(a, b));
+    }
+
+    [Fact]
+    public void CosineMatrix_AllZeroVector_AgreesWithCosineOnZero()
+    {
+        float[][] rows = [[0f, 0f], [3f, 4f]];
+        float[][] columns = [[1f, 0f], [0f, 0f]];
+
+        float[][] matrix = Similarity.CosineMatrix(rows, columns);
+        float[][] square = Similarity.CosineMatrix(rows);
+
+        for (int i = 0; i < rows.Length; i++)
+        {
+            for (int j = 0; j < columns.Length; j++)
+            {
+                Assert.Equal(Similarity.Cosine(rows[i], columns[j]), matrix[i][j], 1e-6f);
+            }
+
+            for (int j = 0; j < rows.Length; j++)
+            {
+                Assert.Equal(Similarity.Cosine(rows[i], rows[j]), square[i][j], 1e-6f);
+            }
+        }
+
+        Assert.Equal([0f, 0f], matrix[0]);
+        Assert.Equal(0f, matrix[1][1]);
+        Assert.Equal(0.6f, matrix[1][0], 1e-6f);
+        Assert.Equal(0f, square[0][0]);
+        Assert.Equal(1f, square[1][1], 1e-6f);
     }
 }

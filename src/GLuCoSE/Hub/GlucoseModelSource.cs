@@ -126,7 +126,9 @@ public sealed record GlucoseModelSource
                 nameof(repository));
         }
 
-        return new GlucoseModelSource { Repository = repository, Revision = revision, OnnxUrl = onnxUrl };
+        // GLuCoSE-base-ja names its pinned commit, as Default does; other repositories leave it null (main).
+        bool glucose = string.Equals(repository, DefaultRepository, StringComparison.OrdinalIgnoreCase);
+        return new GlucoseModelSource { Repository = repository, Revision = revision ?? (glucose ? DefaultRevision : null), OnnxUrl = onnxUrl };
     }
 
     /// <summary>Describes a local model folder, used as it is.</summary>

@@ -4,7 +4,7 @@ using Xunit;
 
 namespace GLuCoSE.Tests.Pooling;
 
-/// <summary><see cref="MeanPooling"/> and <see cref="ChunkPooling"/>: sentence-transformers' pooling, on hand-made numbers.</summary>
+/// <summary><see cref="MeanPooling"/>: sentence-transformers' pooling, on hand-made numbers.</summary>
 public sealed class MeanPoolingTests
 {
     [Fact]
@@ -37,27 +37,5 @@ public sealed class MeanPoolingTests
         MeanPooling.Normalize(vector);
 
         Assert.Equal([0f, 0f, 0f], vector);
-    }
-
-    [Fact]
-    public void ChunkPooling_ChunksOfDifferentSizes_WeighsEachByItsTokens()
-    {
-        TextChunk[] chunks = [new("a", 0, 3), new("b", 1, 1)];
-        float[][] embeddings = [[4f, 0f], [0f, 4f]];
-
-        float[] pooled = ChunkPooling.Pool(chunks, embeddings, normalize: false);
-
-        Assert.Equal([3f, 1f], pooled);
-    }
-
-    [Fact]
-    public void ChunkPooling_OneChunk_ReturnsACopyOfItsEmbedding()
-    {
-        float[][] embeddings = [[1f, 2f]];
-
-        float[] pooled = ChunkPooling.Pool([new TextChunk("a", 0, 5)], embeddings, normalize: false);
-
-        Assert.Equal(embeddings[0], pooled);
-        Assert.NotSame(embeddings[0], pooled);
     }
 }

@@ -173,10 +173,14 @@ internal sealed class MicroBatcher
                     return;
                 }
 
-                // The timer wakes this wait at the deadline (on fake time too); a new caller or a bulk turn wakes it sooner.
-                using ITimer timer = _time.CreateTimer(
-                    static state => ((MicroBatcher)state!).Wake(), this, TimeSpan.FromSeconds((double)left / _time.TimestampFrequency), Timeout.InfiniteTimeSpan);
-                Monitor.Wait(_gate);
+                // A new caller or a bulk turn wakes this wait sooner. On the system clock the wait's own timeout ends it
+                // exactly (a timer's callback would first need a thread-pool thread on cores busy with the model); a
+                // clock of another kind (fake time in tests) ends it through a timer on that clock.
+                TimeSpan timeout = TimeSpan.FromSeconds((double)left / _time.TimestampFrequency);
+                using ITimer? timer = _time == TimeProvider.System
+                    ? null
+                    : _time.CreateTimer(static state => ((MicroBatcher)state!).Wake(), this, timeout, Timeout.InfiniteTimeSpan);
+                Monitor.Wait(_gate, timeout);
             }
         }
     }

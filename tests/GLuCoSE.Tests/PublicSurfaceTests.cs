@@ -1,0 +1,52 @@
+using System.Linq;
+using System.Reflection;
+using System.Runtime.CompilerServices;
+using Xunit;
+
+namespace GLuCoSE.Tests;
+
+/// <summary>
+/// The size of the public surface (issue 15's budget): members declared on exported types, constructors and overrides
+/// included, property and event accessors and compiler-generated members not.
+/// </summary>
+public sealed class PublicSurfaceTests
+{
+    private const BindingFlags Declared = BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.Static | BindingFlags.DeclaredOnly;
+
+    [Fact]
+    public void Package_AllExportedTypes_AtMost110Members()
+    {
+        int total = typeof(GlucoseEmbedder).Assembly.GetExportedTypes().Sum(Count);
+
+        Assert.InRange(total, 1, 110);
+    }
+
+    [Fact]
+    public void GlucoseEmbedder_Members_AtMost18()
+    {
+        Assert.InRange(Count(typeof(GlucoseEmbedder)), 1, 18);
+    }
+
+    private static int Count(System.Type type) => type.GetMembers(Declared).Count(member => IsPublicMember(type, member));
+
+    private static bool IsPublicMember(System.Type type, MemberInfo member)
+    {
+        if (member.IsDefined(typeof(CompilerGeneratedAttribute)) || member is System.Type)
+        {
+            return false;
+        }
+
+        return member switch
+        {
+            MethodBase method => !method.IsSpecialName || method is ConstructorInfo
+                ? Visible(type, method.IsPublic, method.IsFamily || method.IsFamilyOrAssembly)
+                : false,
+            FieldInfo field => !(type.IsEnum && field.IsSpecialName) && Visible(type, field.IsPublic, field.IsFamily || field.IsFamilyOrAssembly),
+            PropertyInfo property => (property.GetMethod ?? property.SetMethod) is { } accessor && Visible(type, accessor.IsPublic, accessor.IsFamily),
+            EventInfo @event => @event.AddMethod?.IsPublic == true,
+            _ => false,
+        };
+    }
+
+    private static bool Visible(System.Type type, bool isPublic, bool isProtected) => isPublic || (isProtected && !type.IsSealed);
+}

@@ -88,8 +88,8 @@ public sealed partial class GlucoseEmbedder : IEmbeddingGenerator<string, Embedd
     /// <exception cref="ArgumentNullException"><paramref name="serviceType"/> is null.</exception>
     public object? GetService(Type serviceType, object? serviceKey = null)
     {
-        ThrowIfDisposed();
         ArgumentNullException.ThrowIfNull(serviceType);
+        ThrowIfDisposed();
         if (serviceKey is not null)
         {
             return null;

@@ -28,14 +28,16 @@ public sealed partial class GlucoseEmbedder
     /// <para>Thread safety: calls for the same source may run at once, in one process or several; one downloads while
     /// the others wait for it. Loading the model (after the download) runs on the calling thread, as
     /// <see cref="Create(string, GlucoseEmbedderOptions?)"/> does.</para>
-    /// <para>Nothing is written outside the download cache (<see cref="GlucoseModelSource.CacheDirectory"/>); the options
-    /// apply as they do for <see cref="Create(string, GlucoseEmbedderOptions?)"/>.</para>
+    /// <para>Nothing is written outside the download cache (<see cref="GlucoseModelSource.CacheDirectory"/>) unless
+    /// <see cref="GlucosePerformanceOptions.OptimizedModelCacheDirectory"/> names a folder; the options apply as they do
+    /// for <see cref="Create(string, GlucoseEmbedderOptions?)"/>.</para>
     /// </remarks>
     /// <exception cref="ArgumentOutOfRangeException">An option is out of its range.</exception>
     /// <exception cref="ArgumentException">A property of <paramref name="source"/> is not valid.</exception>
     /// <exception cref="HttpRequestException">
     /// The server refused a file (401 or 403: set <c>HF_TOKEN</c>; 404: the URL is wrong), or could not be reached.
     /// </exception>
+    /// <exception cref="DirectoryNotFoundException">The source's <see cref="GlucoseModelSource.LocalDirectory"/> does not exist.</exception>
     /// <exception cref="FileNotFoundException">Offline, and the cache does not hold the model; or the model folder lacks a file.</exception>
     /// <exception cref="InvalidDataException">Offline and a cached file is damaged; or a file is not a valid model.</exception>
     /// <exception cref="IOException">The download was interrupted too often, the disk is full, or the cache stayed locked.</exception>

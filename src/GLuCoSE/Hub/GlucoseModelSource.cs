@@ -187,6 +187,7 @@ public sealed record GlucoseModelSource
     /// <exception cref="System.Net.Http.HttpRequestException">
     /// The server refused a file (401 or 403: set <c>HF_TOKEN</c>; 404: the URL is wrong), or could not be reached.
     /// </exception>
+    /// <exception cref="DirectoryNotFoundException">The source's <see cref="LocalDirectory"/> does not exist.</exception>
     /// <exception cref="FileNotFoundException">Offline, and the cache does not hold the model.</exception>
     /// <exception cref="InvalidDataException">Offline, and a cached file does not match the cache's manifest.</exception>
     /// <exception cref="IOException">The download was interrupted too often, the disk is full, or the cache is locked too long.</exception>

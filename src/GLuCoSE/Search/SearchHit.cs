@@ -14,7 +14,7 @@ public readonly struct SearchHit
 
     /// <summary>
     /// Gets the cosine similarity with the query (exact for float storage; approximate for quantized storage, where
-    /// binary scores rank correctly but are on their own scale).
+    /// binary scores are on their own scale and may rank rows differently from the exact cosine).
     /// </summary>
     public float Score { get; }
 }

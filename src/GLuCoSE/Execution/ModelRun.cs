@@ -22,21 +22,6 @@ internal sealed class ModelRun
     /// <summary>Gets the padded length of the last run.</summary>
     public int SequenceLength { get; private set; }
 
-    /// <summary>Gets the padded tokens of this run (rows × longest row).</summary>
-    public long PaddedTokens
-    {
-        get
-        {
-            int longest = 0;
-            foreach (int[] sequence in Sequences)
-            {
-                longest = Math.Max(longest, sequence.Length);
-            }
-
-            return (long)Sequences.Count * longest;
-        }
-    }
-
     public void Clear()
     {
         Sequences.Clear();

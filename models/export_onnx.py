@@ -7,21 +7,40 @@ Writes a model folder that GlucoseEmbedder.Create(folder) loads:
                                       output last_hidden_state (float [batch, sequence, hidden]); batch and
                                       sequence are dynamic
     OUTPUT/model_int8.onnx            with --int8: onnxruntime's quantize_dynamic (QInt8 weights)
-    OUTPUT/sentencepiece.bpe.model, config.json, sentence_bert_config.json, tokenizer_config.json,
+    OUTPUT/parity.json                token ids and fp32 embeddings of a few sentences from sentence-transformers,
+                                      for `glucose parity --model OUTPUT` (the C# pipeline against Python)
+    OUTPUT/sentencepiece.bpe.model, config.json (both required), sentence_bert_config.json, tokenizer_config.json,
     special_tokens_map.json, added_tokens.json, entity_vocab.json, modules.json, 1_Pooling/config.json
-                                      the repository's files, beside the graph
+                                      the repository's files, beside the graph (optional ones may be missing)
 
-Before it reports success it checks the export: the ONNX graph + mean pooling must give the embeddings of
-sentence-transformers' encode() within 1e-4 per component (--tolerance).
+The gate. The graphs are written as model.onnx.partial (model_int8.onnx.partial) and renamed into place only
+after they pass it, so a failed gate leaves no graph that the library would load:
+  1. the token ids of sentence-transformers' own tokenize() equal the MLuke 4.x rules applied to the
+     SentencePiece model (<s>=0 <pad>=1 </s>=2 <unk>=3, SentencePiece id i -> i + 1): catches transformers 5.x;
+  2. the graph fed those ids + mean pooling gives sentence-transformers' encode() within 1e-4 per component
+     (--tolerance);
+  3. for pkshatech/GLuCoSE-base-ja only: the cosines of the model card's three sentences are its published
+     0.7545, 0.1418 and 0.1126 within 1e-3 (another repository, a local folder or --random-weights: skipped
+     with a note);
+  4. with --int8: every gate sentence's int8 embedding has a cosine of at least 0.99 with its fp32 embedding;
+     otherwise model_int8.onnx is not written and the script exits with 1 (model.onnx, having passed, stays).
+--random-weights checks the graph against PyTorch + mean pooling on random ids instead (1 and 3 do not apply)
+and writes no parity.json (it has no tokenizer).
 
-Requirements (Python 3.9+):
+Requirements: Python 3.10-3.12 and the pinned package set of models/requirements-export.txt:
 
-    pip install torch "transformers>=4.28,<5" "sentence-transformers>=2.2" sentencepiece onnx onnxruntime huggingface_hub
+    pip install -r models/requirements-export.txt
 
-transformers is pinned below 5 because transformers 5.x's MLukeTokenizer gives wrong token ids for this model
-(it emits raw SentencePiece ids without the +1 offset of the fairseq layout and skips SentencePiece's
-normalization), so sentence-transformers on 5.x would check the export against wrong embeddings. The export
-itself only needs LukeModel; --random-weights uses no tokenizer and therefore also runs on transformers 5.x.
+    torch==2.4.1 transformers==4.44.2 sentence-transformers==3.1.1 onnx==1.16.2 onnxruntime==1.19.2
+    huggingface-hub==0.24.7 sentencepiece==0.2.0 numpy==1.26.4
+
+These were released together (August-September 2024) and declare each other compatible; they are the pins, but
+the export has NOT been run against the real weights with them (the machines this project is built on cannot
+download the weights). The script refuses what is known not to work: transformers 5.x (its MLukeTokenizer gives
+raw SentencePiece ids without the +1 offset and skips SentencePiece's normalization, so the check would compare
+wrong embeddings), transformers below 4.28, and sentence-transformers below 2.3 (no `revision` argument). Other
+versions get a note. torch 2.9+ deprecates the TorchScript exporter used here, but still ships it.
+--random-weights uses no tokenizer and no sentence-transformers, and also runs on transformers 5.x.
 
 Examples:
 
@@ -45,17 +64,31 @@ import sys
 DEFAULT_MODEL = "pkshatech/GLuCoSE-base-ja"
 # The commit GLuCoSE for .NET pins (GlucoseModelSource.DefaultRevision).
 DEFAULT_REVISION = "b3cc38b45d7086f22b3f3cff6f3599a1b51c2e90"
-REPOSITORY_FILES = [
-    "sentencepiece.bpe.model",
-    "tokenizer_config.json",
-    "special_tokens_map.json",
-    "added_tokens.json",
-    "entity_vocab.json",
-    "config.json",
-    "sentence_bert_config.json",
-    "modules.json",
-    "1_Pooling/config.json",
-]
+# The repository's files copied beside the graph: name -> required. The library needs only the SentencePiece
+# model (and reads config.json and sentence_bert_config.json when present); the others are kept for reference.
+REPOSITORY_FILES = {
+    "sentencepiece.bpe.model": True,
+    "config.json": True,
+    "sentence_bert_config.json": False,
+    "tokenizer_config.json": False,
+    "special_tokens_map.json": False,
+    "added_tokens.json": False,
+    "entity_vocab.json": False,
+    "modules.json": False,
+    "1_Pooling/config.json": False,
+}
+# The known-good package set (models/requirements-export.txt says the same).
+PINS = {
+    "torch": "2.4.1",
+    "transformers": "4.44.2",
+    "sentence-transformers": "3.1.1",
+    "onnx": "1.16.2",
+    "onnxruntime": "1.19.2",
+    "huggingface-hub": "0.24.7",
+    "sentencepiece": "0.2.0",
+    "numpy": "1.26.4",
+}
+PIP_INSTALL = "pip install -r models/requirements-export.txt  (or: pip install " + " ".join(f"{n}=={v}" for n, v in PINS.items()) + ")"
 # GLuCoSE-base-ja's config.json (LukeModel), for --random-weights.
 GLUCOSE_CONFIG = {
     "vocab_size": 32772,
@@ -74,15 +107,27 @@ GLUCOSE_CONFIG = {
     "eos_token_id": 2,
     "use_entity_aware_attention": True,
 }
-# The model card's sentences (expected cosines with the real model: 0.7545, 0.1418, 0.1126) and a few more.
-CHECK_SENTENCES = [
+# The model card's sentences and the cosines it publishes for them: (0, 1), (0, 2), (1, 2).
+CARD_SENTENCES = [
     "PKSHA Technologyは機械学習/深層学習技術に関わるアルゴリズムソリューションを展開している。",
     "この深層学習モデルはPKSHA Technologyによって学習され、公開された。",
     "広目天は、仏教における四天王の一尊であり、サンスクリット語の「種々の眼をした者」を名前の由来とする。",
-    "今日は晴れです。",
-    "ｶﾀｶﾅと全角ＡＢＣ、絵文字😀も混ぜた文。",
-    "短い",
 ]
+CARD_COSINES = {(0, 1): 0.7545, (0, 2): 0.1418, (1, 2): 0.1126}
+CARD_TOLERANCE = 1e-3
+INT8_MIN_COSINE = 0.99
+# The gate's sentences, all written to parity.json: the card's, a short one, unknown characters, width and
+# normalization variants, and one of well over 512 tokens (truncated to max_seq_length). None has leading or
+# trailing whitespace (sentence-transformers strips it) or a literal special-token string.
+CHECK_SENTENCES = CARD_SENTENCES + [
+    "あ",
+    "今日は晴れです。",
+    "𠮷野家の𩸽",
+    "ｶﾀｶﾅと全角ＡＢＣ、絵文字😀も混ぜた文。",
+    "".join(CARD_SENTENCES) * 8,
+]
+# The MLuke 4.x id layout (see the class comment of GlucoseTokenizer and shared/fixtures/README.md).
+BOS_ID, PAD_ID, EOS_ID, UNK_ID = 0, 1, 2, 3
 
 
 def fail(message):
@@ -98,7 +143,8 @@ def parse_args(argv):
                         help=f"hub revision (default {DEFAULT_REVISION} for {DEFAULT_MODEL}, else main)")
     parser.add_argument("--output", default=None, help="output folder (default models/<model name> next to this script)")
     parser.add_argument("--opset", type=int, default=17, help="ONNX opset (default 17)")
-    parser.add_argument("--int8", action="store_true", help="also write model_int8.onnx with onnxruntime's quantize_dynamic")
+    parser.add_argument("--int8", action="store_true",
+                        help=f"also write model_int8.onnx with onnxruntime's quantize_dynamic (only if every gate sentence keeps a cosine >= {INT8_MIN_COSINE} with fp32)")
     parser.add_argument("--random-weights", action="store_true",
                         help="export a random LukeModel with GLuCoSE's configuration; downloads nothing (for testing the export)")
     parser.add_argument("--seed", type=int, default=0, help="random seed for --random-weights (default 0)")
@@ -112,44 +158,103 @@ def parse_args(argv):
     return args
 
 
-PIP_INSTALL = 'pip install torch "transformers>=4.28,<5" "sentence-transformers>=2.2" sentencepiece onnx onnxruntime huggingface_hub'
+def version_tuple(text):
+    """'4.44.2' -> (4, 44, 2); '2.4.1+cpu' -> (2, 4, 1); stops at the first part that is not a number."""
+    parts = []
+    for part in text.split("+")[0].split("."):
+        digits = ""
+        for c in part:
+            if not c.isdigit():
+                break
+            digits += c
+        if not digits:
+            break
+        parts.append(int(digits))
+    return tuple(parts)
+
+
+def installed_versions():
+    """The installed version of each pinned package (None when it is not installed)."""
+    from importlib import metadata
+
+    versions = {}
+    for name in PINS:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = None
+    return versions
 
 
 def check_requirements(random_weights):
-    """Fails with the install command when a package is missing; returns the transformers version."""
-    needed = ["torch", "transformers", "onnx", "onnxruntime", "numpy"] + ([] if random_weights else ["sentence_transformers", "huggingface_hub", "sentencepiece"])
-    missing = []
-    for name in needed:
-        try:
-            __import__(name)
-        except ImportError:
-            missing.append(name)
+    """Fails with the install command when a package is missing or known not to work; returns the versions."""
+    needed = ["torch", "transformers", "onnx", "onnxruntime", "numpy"]
+    if not random_weights:
+        needed += ["sentence-transformers", "huggingface-hub", "sentencepiece"]
+    versions = installed_versions()
+    missing = [name for name in needed if versions[name] is None]
     if missing:
         fail(f"missing Python packages: {', '.join(missing)}. Run: {PIP_INSTALL}")
-    import transformers
 
-    major = int(transformers.__version__.split(".")[0])
-    if major >= 5 and not random_weights:
-        fail(f"transformers {transformers.__version__} is installed; this export needs transformers below 5, because "
-             "transformers 5.x's MLukeTokenizer gives wrong token ids for GLuCoSE (raw SentencePiece ids, no "
-             "normalization), which would make the check against sentence-transformers compare wrong embeddings. "
-             "Run: pip install \"transformers>=4.28,<5\"  (--random-weights needs no tokenizer and runs on 5.x).")
-    return transformers.__version__
+    transformers = version_tuple(versions["transformers"])
+    if not random_weights:
+        if transformers >= (5,):
+            fail(f"transformers {versions['transformers']} is installed; this export needs transformers below 5, because "
+                 "transformers 5.x's MLukeTokenizer gives wrong token ids for GLuCoSE (raw SentencePiece ids, no "
+                 "normalization), which would make the check against sentence-transformers compare wrong embeddings. "
+                 f"Run: {PIP_INSTALL}  (--random-weights needs no tokenizer and runs on 5.x).")
+        if transformers < (4, 28):
+            fail(f"transformers {versions['transformers']} is installed; GLuCoSE-base-ja needs 4.28 or later. Run: {PIP_INSTALL}")
+        if version_tuple(versions["sentence-transformers"]) < (2, 3):
+            fail(f"sentence-transformers {versions['sentence-transformers']} is installed; 2.3 or later is needed "
+                 f"(earlier versions have no `revision` argument). Run: {PIP_INSTALL}")
+    off_pin = [f"{name} {versions[name]} (pinned {pin})" for name, pin in PINS.items()
+               if name in needed and versions[name] is not None and versions[name].split("+")[0] != pin]
+    if off_pin:
+        print(f"note: not the pinned, known-good set: {', '.join(off_pin)}; the gate below still decides")
+    if version_tuple(versions["torch"]) >= (2, 9):
+        print(f"note: torch {versions['torch']} deprecates the TorchScript ONNX exporter this script uses; torch {PINS['torch']} is the pin")
+    return versions
+
+
+def entry_not_found_errors():
+    """huggingface_hub's 'no such file in the repository' error, and its offline 'not in the cache' subclass."""
+    try:
+        from huggingface_hub.errors import EntryNotFoundError, LocalEntryNotFoundError
+    except ImportError:  # huggingface_hub before 0.23 keeps them in utils
+        from huggingface_hub.utils import EntryNotFoundError, LocalEntryNotFoundError
+    return EntryNotFoundError, LocalEntryNotFoundError
 
 
 def fetch_repository_files(model, revision, output):
-    """Copies the tokenizer and config files next to the graph (from the hub, or from a local folder)."""
-    for name in REPOSITORY_FILES:
+    """Copies the tokenizer and config files next to the graph (from the hub, or from a local folder).
+
+    A missing optional file is skipped with a note; a missing required one, or a file the hub could not be asked
+    for (offline and not cached), fails the export.
+    """
+    where = model if os.path.isdir(model) else f"{model}@{revision}"
+    for name, required in REPOSITORY_FILES.items():
         destination = os.path.join(output, *name.split("/"))
-        os.makedirs(os.path.dirname(destination), exist_ok=True)
         if os.path.isdir(model):
             source = os.path.join(model, *name.split("/"))
+            if not os.path.exists(source):
+                source = None
         else:
             from huggingface_hub import hf_hub_download
 
-            source = hf_hub_download(model, name, revision=revision)
-        if not os.path.exists(source):
-            fail(f"'{name}' not found in {model}@{revision}; a GLuCoSE model folder needs it (see models/README.md)")
+            entry_not_found, local_entry_not_found = entry_not_found_errors()
+            try:
+                source = hf_hub_download(model, name, revision=revision)
+            except local_entry_not_found as error:
+                fail(f"'{name}' of {where} could not be downloaded and is not in the huggingface_hub cache: {error}")
+            except entry_not_found:
+                source = None
+        if source is None:
+            if required:
+                fail(f"'{name}' not found in {where}; a GLuCoSE model folder needs it (see docs/models.md)")
+            print(f"note: {where} has no '{name}' (optional); skipped")
+            continue
+        os.makedirs(os.path.dirname(destination), exist_ok=True)
         shutil.copyfile(source, destination)
 
 
@@ -224,21 +329,6 @@ def cosine(a, b):
     return float(np.dot(a, b) / (np.linalg.norm(a) * np.linalg.norm(b)))
 
 
-def check_against_sentence_transformers(model, revision, path, tolerance):
-    """Returns the largest difference between the graph's embeddings and sentence-transformers' on CHECK_SENTENCES."""
-    import numpy as np
-    from sentence_transformers import SentenceTransformer
-
-    reference_model = SentenceTransformer(model, revision=revision, device="cpu") if not os.path.isdir(model) else SentenceTransformer(model, device="cpu")
-    reference = reference_model.encode(CHECK_SENTENCES, batch_size=len(CHECK_SENTENCES), convert_to_numpy=True)
-    tokens = reference_model.tokenizer(CHECK_SENTENCES, padding=True, truncation=True, max_length=reference_model.max_seq_length, return_tensors="np")
-    actual = onnx_embeddings(path, tokens["input_ids"], tokens["attention_mask"])
-    difference = float(np.abs(actual - reference).max())
-    if difference > tolerance:
-        fail(f"the ONNX graph differs from sentence-transformers by {difference:.3g} (allowed {tolerance:g}); the export is wrong")
-    return difference, actual, tokens
-
-
 def check_random(model, path, tolerance, seed):
     """Returns the largest difference between the graph and PyTorch + mean pooling on random, padded token ids."""
     import numpy as np
@@ -264,16 +354,116 @@ def check_random(model, path, tolerance, seed):
     return difference, actual, input_ids, attention_mask
 
 
+def mluke_ids(sentencepiece_model, text, max_length):
+    """The ids transformers 4.x's MLukeTokenizer gives a text without literal special-token strings, truncated
+    the way sentence-transformers truncates: <s>, the first max_length - 2 ids, </s>."""
+    body = [piece + 1 if piece != 0 else UNK_ID for piece in sentencepiece_model.encode(text.strip(), out_type=int)]
+    return [BOS_ID] + body[:max_length - 2] + [EOS_ID]
+
+
+def gate_against_sentence_transformers(model, revision, output, path, tolerance):
+    """Gate steps 1 and 2 (see the module docstring). Returns the graph's embeddings, the padded ids and mask, and
+    parity.json's rows (ids and fp32 embedding of each sentence, from sentence-transformers)."""
+    import numpy as np
+    import sentencepiece
+    from sentence_transformers import SentenceTransformer
+
+    st = SentenceTransformer(model, device="cpu") if os.path.isdir(model) else SentenceTransformer(model, revision=revision, device="cpu")
+    max_length = st.max_seq_length
+
+    # 1. The ids sentence-transformers feeds its own model, one sentence at a time (unpadded) for parity.json.
+    spm = sentencepiece.SentencePieceProcessor(model_file=os.path.join(output, "sentencepiece.bpe.model"))
+    rows = []
+    for text in CHECK_SENTENCES:
+        ids = [int(i) for i in st.tokenize([text])["input_ids"][0].tolist()]
+        expected = mluke_ids(spm, text, max_length)
+        if ids != expected:
+            at = next((k for k, (a, b) in enumerate(zip(ids, expected)) if a != b), min(len(ids), len(expected)))
+            fail(f"sentence-transformers' tokenizer gives ids that differ from the MLuke 4.x rules at position {at} "
+                 f"({ids[at:at + 5]} vs {expected[at:at + 5]}; {len(ids)} vs {len(expected)} ids) for {text[:40]!r}. "
+                 f"Is transformers 5.x (or a non-MLuke tokenizer) loaded? Run: {PIP_INSTALL}")
+        rows.append({"text": text, "ids": ids})
+
+    # 2. The graph on the same padded batch sentence-transformers' encode() builds, against encode() itself.
+    reference = st.encode(CHECK_SENTENCES, batch_size=len(CHECK_SENTENCES), convert_to_numpy=True, normalize_embeddings=False)
+    features = st.tokenize(CHECK_SENTENCES)
+    input_ids = features["input_ids"].numpy()
+    attention_mask = features["attention_mask"].numpy()
+    actual = onnx_embeddings(path, input_ids, attention_mask)
+    difference = float(np.abs(actual - reference).max())
+    print(f"gate: ONNX vs sentence-transformers on {len(CHECK_SENTENCES)} sentences: max |difference| {difference:.3g} (allowed {tolerance:g})")
+    if not difference <= tolerance:
+        fail(f"the ONNX graph differs from sentence-transformers by {difference:.3g} (allowed {tolerance:g}); the export is wrong")
+    for row, embedding in zip(rows, reference):
+        row["embedding"] = [float(x) for x in embedding]
+    return actual, input_ids, attention_mask, rows, max_length
+
+
+def gate_card_cosines(model, embeddings):
+    """Gate step 3: the model card's published cosines, for pkshatech/GLuCoSE-base-ja only."""
+    found = {pair: cosine(embeddings[pair[0]], embeddings[pair[1]]) for pair in CARD_COSINES}
+    shown = " ".join(f"{found[pair]:.4f}" for pair in CARD_COSINES)
+    if model != DEFAULT_MODEL:
+        print(f"gate: cosines of the model card's sentences {shown}; not checked ({model} is not {DEFAULT_MODEL})")
+        return
+    wrong = [pair for pair in CARD_COSINES if not abs(found[pair] - CARD_COSINES[pair]) <= CARD_TOLERANCE]
+    expected = " ".join(f"{CARD_COSINES[pair]:.4f}" for pair in CARD_COSINES)
+    print(f"gate: cosines of the model card's sentences {shown} (the card: {expected}, allowed difference {CARD_TOLERANCE:g})")
+    if wrong:
+        fail(f"the model card's cosines are {expected}, the export gives {shown}: the weights or the tokenizer are not the card's")
+
+
+def gate_int8(int8_path, fp32, input_ids, attention_mask):
+    """Gate step 4: returns the lowest cosine between a sentence's int8 and fp32 embeddings."""
+    int8 = onnx_embeddings(int8_path, input_ids, attention_mask)
+    return min(cosine(a, b) for a, b in zip(fp32, int8))
+
+
+def parity_json(value):
+    """parity.json's text: the header fields one per line, then one line per sentence (text, ids, embedding)."""
+    lines = ["{"]
+    for key, field in value.items():
+        if key != "sentences":
+            lines.append(f" {json.dumps(key)}: {json.dumps(field, ensure_ascii=False)},")
+    rows = ["  " + json.dumps(row, ensure_ascii=False) for row in value["sentences"]]
+    lines.append(' "sentences": [')
+    lines.append(",\n".join(rows))
+    lines.append(" ]")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def write_parity(path, value):
+    """Writes parity.json under a temporary name and renames it into place."""
+    partial = path + ".partial"
+    with open(partial, "w", encoding="utf-8") as f:
+        f.write(parity_json(value))
+    os.replace(partial, path)
+
+
+def remove(*paths):
+    for path in paths:
+        if os.path.exists(path):
+            os.remove(path)
+
+
 def main(argv):
     args = parse_args(argv)
-    version = check_requirements(args.random_weights)
+    versions = check_requirements(args.random_weights)
     import torch
     from transformers import LukeConfig, LukeModel
 
     os.makedirs(args.output, exist_ok=True)
     path = os.path.join(args.output, "model.onnx")
     int8_path = os.path.join(args.output, "model_int8.onnx")
-    print(f"transformers {version}, torch {torch.__version__}; writing {args.output}")
+    parity_path = os.path.join(args.output, "parity.json")
+    partial, int8_partial = path + ".partial", int8_path + ".partial"
+    # A graph from an earlier run would sit beside this run's files; a failed gate must leave no loadable graph.
+    stale = [p for p in (path, int8_path, parity_path) if os.path.exists(p)]
+    if stale:
+        print(f"removing the earlier export's {', '.join(os.path.basename(p) for p in stale)}")
+        remove(*stale)
+    print(f"transformers {versions['transformers']}, torch {versions['torch']}; writing {args.output}")
 
     if args.random_weights:
         torch.manual_seed(args.seed)
@@ -285,26 +475,52 @@ def main(argv):
         fetch_repository_files(args.model, args.revision, args.output)
         model = LukeModel.from_pretrained(args.model, revision=args.revision).eval() if not os.path.isdir(args.model) else LukeModel.from_pretrained(args.model).eval()
 
-    export(model, path, args.opset)
-    print(f"exported {path} (opset {args.opset}, {os.path.getsize(path) / 1e6:.1f} MB)")
+    try:
+        export(model, partial, args.opset)
+        print(f"exported {partial} (opset {args.opset}, {os.path.getsize(partial) / 1e6:.1f} MB); checking it before it becomes model.onnx")
 
-    if args.random_weights:
-        difference, fp32, input_ids, attention_mask = check_random(model, path, args.tolerance, args.seed)
-        print(f"check: ONNX vs PyTorch + mean pooling on {len(input_ids)} random padded rows: max |difference| {difference:.3g} (allowed {args.tolerance:g})")
-    else:
-        difference, fp32, tokens = check_against_sentence_transformers(args.model, args.revision, path, args.tolerance)
-        input_ids, attention_mask = tokens["input_ids"], tokens["attention_mask"]
-        print(f"check: ONNX vs sentence-transformers on {len(CHECK_SENTENCES)} sentences: max |difference| {difference:.3g} (allowed {args.tolerance:g})")
-        print("cosines of the model card's sentences: "
-              f"{cosine(fp32[0], fp32[1]):.4f} {cosine(fp32[0], fp32[2]):.4f} {cosine(fp32[1], fp32[2]):.4f}"
-              + (" (expected 0.7545 0.1418 0.1126)" if args.model == DEFAULT_MODEL else ""))
+        if args.random_weights:
+            difference, fp32, input_ids, attention_mask = check_random(model, partial, args.tolerance, args.seed)
+            print(f"gate: ONNX vs PyTorch + mean pooling on {len(input_ids)} random padded rows: max |difference| {difference:.3g} (allowed {args.tolerance:g})")
+            print("gate: the model card's cosines and the tokenizer are not checked (--random-weights); no parity.json")
+            rows = None
+        else:
+            fp32, input_ids, attention_mask, rows, max_length = gate_against_sentence_transformers(
+                args.model, args.revision, args.output, partial, args.tolerance)
+            gate_card_cosines(args.model, fp32)
 
-    if args.int8:
-        quantize(path, int8_path)
-        int8 = onnx_embeddings(int8_path, input_ids, attention_mask)
-        agreement = min(cosine(a, b) for a, b in zip(fp32, int8))
-        print(f"exported {int8_path} ({os.path.getsize(int8_path) / 1e6:.1f} MB); lowest cosine between its embeddings and fp32's: {agreement:.4f}")
+        int8_ok = None
+        if args.int8:
+            quantize(partial, int8_partial)
+            agreement = gate_int8(int8_partial, fp32, input_ids, attention_mask)
+            int8_ok = agreement >= INT8_MIN_COSINE
+            print(f"gate: int8: lowest cosine between a sentence's int8 and fp32 embeddings {agreement:.4f} (at least {INT8_MIN_COSINE} needed)")
 
+        # The fp32 graph passed: rename it (and parity.json) into place.
+        if rows is not None:
+            write_parity(parity_path, {
+                "format": "glucose-parity/1",
+                "model": args.model,
+                "revision": None if os.path.isdir(args.model) else args.revision,
+                "max_seq_length": max_length,
+                "dimensions": len(rows[0]["embedding"]),
+                "normalized": False,
+                "source": "sentence-transformers tokenize() and encode() (fp32, CPU, mean pooling, not normalized), models/export_onnx.py",
+                "versions": dict({"python": sys.version.split()[0]}, **{n: v for n, v in versions.items() if v is not None}),
+                "sentences": rows,
+            })
+        os.replace(partial, path)
+        if int8_ok:
+            os.replace(int8_partial, int8_path)
+            print(f"wrote {int8_path} ({os.path.getsize(int8_path) / 1e6:.1f} MB)")
+    finally:
+        remove(partial, int8_partial)
+
+    if rows is not None:
+        print(f"wrote {parity_path}: compare the C# pipeline with `glucose parity --model {args.output}`")
+    if int8_ok is False:
+        fail(f"model_int8.onnx was NOT written: an int8 embedding fell below a cosine of {INT8_MIN_COSINE} with fp32 "
+             f"(model.onnx passed and is in place)")
     print(f"OK: {args.output} is a GLuCoSE model folder"
           + (" (no tokenizer: --random-weights)" if args.random_weights else f"; load it with GlucoseEmbedder.Create(\"{args.output}\")"))
 

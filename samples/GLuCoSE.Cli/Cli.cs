@@ -25,6 +25,7 @@ internal static class Cli
         new EncodeCommand(),
         new EvalStsCommand(),
         new DownloadCommand(),
+        new ParityCommand(),
     ];
 
     public static async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)

@@ -15,6 +15,9 @@ internal sealed class HubEnvironment
 {
     public const string EndpointVariable = "HF_ENDPOINT";
     public const string TokenVariable = "HF_TOKEN";
+    public const string OldTokenVariable = "HUGGING_FACE_HUB_TOKEN";
+    public const string TokenPathVariable = "HF_TOKEN_PATH";
+    public const string HomeVariable = "HF_HOME";
     public const string OfflineVariable = "HF_HUB_OFFLINE";
     public const string CacheVariable = "GLUCOSE_CACHE";
     public const string OnnxUrlVariable = "GLUCOSE_ONNX_URL";
@@ -67,6 +70,34 @@ internal sealed class HubEnvironment
             || string.Equals(value, "yes", StringComparison.OrdinalIgnoreCase)
             || string.Equals(value, "on", StringComparison.OrdinalIgnoreCase));
 
+    /// <summary>
+    /// Returns the hub token and where it came from, in huggingface_hub's order: <c>HF_TOKEN</c>, then
+    /// <c>HUGGING_FACE_HUB_TOKEN</c> (its old name), then the file at <c>HF_TOKEN_PATH</c>, whose default is
+    /// <c>$HF_HOME/token</c> (what <c>hf auth login</c> writes; <c>HF_HOME</c> defaults to
+    /// <c>$XDG_CACHE_HOME/huggingface</c>, else <c>~/.cache/huggingface</c>, on every platform).
+    /// </summary>
+    public (string? Token, string Source) ReadToken()
+    {
+        foreach (string name in new[] { TokenVariable, OldTokenVariable })
+        {
+            if (CleanToken(Get(name)) is string token)
+            {
+                return (token, name);
+            }
+        }
+
+        string path = TokenPath();
+        try
+        {
+            return (CleanToken(File.ReadAllText(path)), $"the token file '{path}'");
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // No file (or none readable) is no token, as for huggingface_hub.
+            return (null, TokenVariable);
+        }
+    }
+
     /// <summary>Returns <c>glucose</c> under the user's cache folder, by the platform's convention.</summary>
     public string DefaultCacheRoot()
     {
@@ -83,6 +114,25 @@ internal sealed class HubEnvironment
         }
 
         return Path.Combine(Get("XDG_CACHE_HOME") ?? Path.Combine(home, ".cache"), "glucose");
+    }
+
+    /// <summary>Drops line breaks and surrounding whitespace, as huggingface_hub does; an empty token is no token.</summary>
+    private static string? CleanToken(string? token)
+    {
+        string? cleaned = token?.Replace("\r", string.Empty, StringComparison.Ordinal).Replace("\n", string.Empty, StringComparison.Ordinal).Trim();
+        return string.IsNullOrEmpty(cleaned) ? null : cleaned;
+    }
+
+    private string TokenPath()
+    {
+        if (Get(TokenPathVariable) is string path)
+        {
+            return path;
+        }
+
+        string home = Get("HOME") ?? Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
+        string hfHome = Get(HomeVariable) ?? Path.Combine(Get("XDG_CACHE_HOME") ?? Path.Combine(home, ".cache"), "huggingface");
+        return Path.Combine(hfHome, "token");
     }
 
     private static HttpClient CreateHttpClient()

@@ -28,7 +28,7 @@ internal static class HubErrors
                 ? $"The hub answered {answer} for {url}: the repository '{source.Repository}' is private or gated. Accept its terms on the " +
                   "hub if it has any, create an access token with read access (https://huggingface.co/settings/tokens) and set " +
                   $"the environment variable {HubEnvironment.TokenVariable} to it."
-                : $"The hub answered {answer} for {url} although {HubEnvironment.TokenVariable} is set: the token is invalid, expired, or " +
+                : $"The hub answered {answer} for {url} although a token is set ({source.TokenSource}): the token is invalid, expired, or " +
                   $"has no read access to '{source.Repository}' (gated repositories also need their terms accepted). Check the " +
                   "token at https://huggingface.co/settings/tokens.",
             HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden =>

@@ -21,7 +21,7 @@ internal sealed class ResolvedSource
         string cacheRoot,
         string folder,
         bool offline,
-        string? token,
+        (string? Token, string Source) token,
         IReadOnlyList<RemoteFile> files,
         Uri? customOnnxUrl)
     {
@@ -32,7 +32,8 @@ internal sealed class ResolvedSource
         CacheRoot = cacheRoot;
         Folder = folder;
         Offline = offline;
-        Token = token;
+        Token = token.Token;
+        TokenSource = token.Source;
         Files = files;
         CustomOnnxUrl = customOnnxUrl;
     }
@@ -55,6 +56,9 @@ internal sealed class ResolvedSource
 
     /// <summary>Gets the hub token; never put it in a message or a log.</summary>
     public string? Token { get; }
+
+    /// <summary>Gets where the token came from (a variable's name, or the token file), for messages.</summary>
+    public string TokenSource { get; }
 
     /// <summary>Gets the repository files first, then the ONNX graph (the big one) last.</summary>
     public IReadOnlyList<RemoteFile> Files { get; }
@@ -128,7 +132,7 @@ internal sealed class ResolvedSource
             cacheRoot,
             folder,
             source.Offline ?? environment.IsTrue(HubEnvironment.OfflineVariable),
-            CleanToken(environment.Get(HubEnvironment.TokenVariable)),
+            environment.ReadToken(),
             files,
             customOnnx);
     }
@@ -141,13 +145,6 @@ internal sealed class ResolvedSource
 
     /// <summary>Returns the full path of a file of the model folder.</summary>
     public string PathOf(RemoteFile file) => Path.Combine(Folder, file.RelativePath.Replace('/', Path.DirectorySeparatorChar));
-
-    /// <summary>Drops line breaks and surrounding whitespace, as huggingface_hub does; an empty token is no token.</summary>
-    private static string? CleanToken(string? token)
-    {
-        string? cleaned = token?.Replace("\r", string.Empty, StringComparison.Ordinal).Replace("\n", string.Empty, StringComparison.Ordinal).Trim();
-        return string.IsNullOrEmpty(cleaned) ? null : cleaned;
-    }
 
     private static Uri HubFileUrl(Uri endpoint, string repository, string revision, string path)
     {

@@ -120,7 +120,7 @@ public sealed class HubErrorTests
         var ex = await Assert.ThrowsAsync<HttpRequestException>(() => context.CreateAsync());
 
         Assert.Equal($"Bearer {Token}", Assert.Single(context.Hub.Requests).Authorization);
-        Assert.Contains("although HF_TOKEN is set", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("although a token is set (HF_TOKEN)", ex.Message, StringComparison.Ordinal);
         Assert.DoesNotContain(Token, ex.ToString(), StringComparison.Ordinal);
     }
 

@@ -28,6 +28,9 @@ internal sealed class HubTestContext : IDisposable
             [HubEnvironment.EndpointVariable] = Hub.Endpoint,
             [HubEnvironment.OnnxUrlVariable] = Hub.OnnxUrl,
             [HubEnvironment.CacheVariable] = CacheRoot,
+
+            // Never the token file of the user who runs the tests.
+            [HubEnvironment.HomeVariable] = Path.Combine(CacheRoot, "hf-home"),
         };
         _httpClient = new HttpClient(new SocketsHttpHandler { AutomaticDecompression = DecompressionMethods.None }) { Timeout = Timeout.InfiniteTimeSpan };
     }

@@ -71,6 +71,52 @@ public sealed class ModelCacheTests
         Assert.DoesNotContain("hf_test_secret_0123", File.ReadAllText(Path.Combine(context.ModelFolder, ModelManifest.FileName)), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("HUGGING_FACE_HUB_TOKEN")]
+    [InlineData("HF_TOKEN_PATH")]
+    [InlineData("HF_HOME")]
+    [InlineData("HOME")]
+    public async Task CreateAsync_TokenFromOldVariableOrTokenFile_SentToTheHub(string where)
+    {
+        using var context = new HubTestContext();
+        string file = Path.Combine(context.CacheRoot, "elsewhere", "token");
+        Directory.CreateDirectory(Path.GetDirectoryName(file)!);
+        File.WriteAllText(file, "hf_from_file_0123\n");
+        switch (where)
+        {
+            case "HUGGING_FACE_HUB_TOKEN": context.Variables[where] = "hf_from_file_0123"; break;
+            case "HF_TOKEN_PATH": context.Variables[where] = file; break;
+            case "HF_HOME": context.Variables[where] = Path.GetDirectoryName(file)!; break;
+            default:
+                // HF_HOME's default: ~/.cache/huggingface (hf auth login writes its token there).
+                context.Variables.Remove(HubEnvironment.HomeVariable);
+                context.Variables["HOME"] = Path.Combine(context.CacheRoot, "home");
+                Directory.CreateDirectory(Path.Combine(context.CacheRoot, "home", ".cache", "huggingface"));
+                File.Copy(file, Path.Combine(context.CacheRoot, "home", ".cache", "huggingface", "token"));
+                break;
+        }
+
+        (await context.CreateAsync()).Dispose();
+
+        Assert.All(GlucoseModelSource.DefaultFiles, f => Assert.Equal("Bearer hf_from_file_0123", context.Hub.RequestsFor(f).Single().Authorization));
+    }
+
+    [Fact]
+    public async Task CreateAsync_HfTokenAndTokenFile_HfTokenWins()
+    {
+        using var context = new HubTestContext();
+        string file = Path.Combine(context.CacheRoot, "token");
+        Directory.CreateDirectory(context.CacheRoot);
+        File.WriteAllText(file, "hf_from_file_0123");
+        context.Variables[HubEnvironment.TokenPathVariable] = file;
+        context.Variables[HubEnvironment.OldTokenVariable] = "hf_old_name_0123";
+        context.Variables[HubEnvironment.TokenVariable] = "hf_new_name_0123";
+
+        (await context.CreateAsync()).Dispose();
+
+        Assert.Equal("Bearer hf_new_name_0123", context.Hub.RequestsFor("config.json").Single().Authorization);
+    }
+
     [Fact]
     public async Task CreateAsync_InterruptedTransfer_ResumesWithRangeAndCompletes()
     {

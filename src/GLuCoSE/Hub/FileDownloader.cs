@@ -1,5 +1,6 @@
 using System;
 using System.Buffers;
+using System.Collections.Generic;
 using System.IO;
 using System.Net;
 using System.Net.Http;
@@ -19,6 +20,7 @@ internal sealed class FileDownloader
 {
     private const int BufferSize = 1 << 16;
     private const long ProgressStep = 1 << 20;
+    private const int MaxRedirects = 10;
 
     private readonly ResolvedSource _source;
     private readonly HubEnvironment _environment;
@@ -129,23 +131,9 @@ internal sealed class FileDownloader
     private static string? StrongETag(HttpResponseMessage response) =>
         response.Headers.ETag is { IsWeak: false } tag ? tag.Tag : null;
 
-    /// <summary>One request: the finished entry, or the reason to try again. Final errors are thrown.</summary>
-    private async Task<(ManifestEntry? Entry, Exception? Failure)> TryOnceAsync(RemoteFile file, string partial, string notePath, CancellationToken cancellationToken)
+    private static HttpRequestMessage NewRequest(Uri url, long offset, PartialDownload? note)
     {
-        PartialDownload? note = File.Exists(partial) ? ReadNote(notePath) : null;
-        if (File.Exists(partial) && (note is null || note.Url != file.Url.AbsoluteUri))
-        {
-            // Bytes of unknown origin: never glue them to another file's tail.
-            Discard(partial, notePath);
-        }
-
-        long offset = File.Exists(partial) ? new FileInfo(partial).Length : 0;
-        using var request = new HttpRequestMessage(HttpMethod.Get, file.Url);
-        if (file.OnHub && _source.Token is not null)
-        {
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _source.Token);
-        }
-
+        var request = new HttpRequestMessage(HttpMethod.Get, url);
         if (offset > 0)
         {
             request.Headers.Range = new RangeHeaderValue(offset, null);
@@ -159,12 +147,84 @@ internal sealed class FileDownloader
             }
         }
 
+        return request;
+    }
+
+    private static bool IsRedirect(HttpStatusCode status) =>
+        status is HttpStatusCode.MovedPermanently or HttpStatusCode.Found or HttpStatusCode.SeeOther
+            or HttpStatusCode.TemporaryRedirect or HttpStatusCode.PermanentRedirect;
+
+    private static bool SameOrigin(Uri a, Uri b) =>
+        string.Equals(a.Scheme, b.Scheme, StringComparison.OrdinalIgnoreCase)
+        && string.Equals(a.IdnHost, b.IdnHost, StringComparison.OrdinalIgnoreCase)
+        && a.Port == b.Port;
+
+    /// <summary>
+    /// Sends the request and follows redirects itself (the client's own following drops <c>Authorization</c> on every
+    /// hop): the token stays on a redirect to the same scheme, host and port (a renamed repository's relative
+    /// <c>Location</c>), and is never sent once a hop leaves for another host (the CDN, a bucket), as huggingface_hub does.
+    /// </summary>
+    private async Task<(HttpResponseMessage Response, Hop Answered)> SendFollowingRedirectsAsync(
+        RemoteFile file, Func<Uri, HttpRequestMessage> newRequest, CancellationToken cancellationToken)
+    {
+        Uri url = file.Url;
+        bool authorize = file.OnHub && _source.Token is not null;
+        string? linkedEtag = null;
+        long? linkedSize = null;
+        for (int hop = 0; ; hop++)
+        {
+            using HttpRequestMessage request = newRequest(url);
+            if (authorize)
+            {
+                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _source.Token);
+            }
+
+            HttpResponseMessage response = await _environment.HttpClient.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+            if (!IsRedirect(response.StatusCode) || response.Headers.Location is not Uri location)
+            {
+                return (response, new Hop(url, file.OnHub && SameOrigin(url, file.Url), linkedEtag, linkedSize));
+            }
+
+            // The hub states the LFS file's SHA-256 and size on its redirect to the CDN.
+            linkedEtag ??= Header(response, "X-Linked-Etag");
+            if (linkedSize is null && long.TryParse(Header(response, "X-Linked-Size"), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out long size))
+            {
+                linkedSize = size;
+            }
+
+            response.Dispose();
+            if (hop == MaxRedirects)
+            {
+                throw new HttpRequestException($"{HubErrors.Redact(file.Url)} redirected more than {MaxRedirects} times (last to {HubErrors.Redact(new Uri(url, location))}); check the URL.");
+            }
+
+            Uri next = new(url, location);
+            authorize = authorize && SameOrigin(url, next);
+            url = next;
+        }
+    }
+
+    private static string? Header(HttpResponseMessage response, string name) =>
+        response.Headers.TryGetValues(name, out IEnumerable<string>? values) ? string.Join(",", values).Trim() : null;
+
+    /// <summary>One request: the finished entry, or the reason to try again. Final errors are thrown.</summary>
+    private async Task<(ManifestEntry? Entry, Exception? Failure)> TryOnceAsync(RemoteFile file, string partial, string notePath, CancellationToken cancellationToken)
+    {
+        PartialDownload? note = File.Exists(partial) ? ReadNote(notePath) : null;
+        if (File.Exists(partial) && (note is null || note.Url != file.Url.AbsoluteUri))
+        {
+            // Bytes of unknown origin: never glue them to another file's tail.
+            Discard(partial, notePath);
+        }
+
+        long offset = File.Exists(partial) ? new FileInfo(partial).Length : 0;
         using var stall = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         stall.CancelAfter(_environment.StallTimeout);
         HttpResponseMessage response;
+        Hop answered;
         try
         {
-            response = await _environment.HttpClient.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, stall.Token).ConfigureAwait(false);
+            (response, answered) = await SendFollowingRedirectsAsync(file, url => NewRequest(url, offset, note), stall.Token).ConfigureAwait(false);
         }
         catch (HttpRequestException ex)
         {
@@ -318,4 +378,7 @@ internal sealed class FileDownloader
     }
 
     private void Report(RemoteFile file, long done, long? total) => _progress?.Report(new DownloadProgress(file.RelativePath, done, total));
+
+    /// <summary>The URL that gave the final answer, whether it is the hub's, and what the hub's redirects stated.</summary>
+    private readonly record struct Hop(Uri Url, bool OnHub, string? LinkedEtag, long? LinkedSize);
 }

@@ -142,8 +142,8 @@ internal sealed class HubEnvironment
         var handler = new SocketsHttpHandler
         {
             AutomaticDecompression = DecompressionMethods.None,
-            AllowAutoRedirect = true,
-            MaxAutomaticRedirections = 10,
+            // Redirects are followed by FileDownloader, which keeps the token on same-host hops only.
+            AllowAutoRedirect = false,
             ConnectTimeout = TimeSpan.FromSeconds(30),
             PooledConnectionLifetime = TimeSpan.FromMinutes(5),
         };

@@ -19,7 +19,7 @@ internal sealed record RecordedRequest(string Path, string? Range, string? Autho
 
 /// <summary>
 /// A tiny HTTP/1.1 server on 127.0.0.1 that plays the Hugging Face hub (<c>/hub/{repo}/resolve/{revision}/{path}</c>,
-/// with the LFS file answered by a redirect to <c>/cdn/...</c>, as the hub does) and the ONNX host
+/// with the LFS file answered by a redirect to <c>/cdn/...</c> on another host name, as the hub does) and the ONNX host
 /// (<c>/onnx/GLuCoSE-base-ja.onnx</c>), serving the tiny model folder. It honours <c>Range: bytes=N-</c> and
 /// <c>If-Range</c>, closes every connection after one response, and can refuse, cut short or slow down a file.
 /// </summary>
@@ -70,6 +70,21 @@ internal sealed partial class FakeHub : IDisposable
 
     /// <summary>Gets or sets a pause after each 64 KiB sent, to make transfers overlap.</summary>
     public TimeSpan ChunkDelay { get; set; }
+
+    /// <summary>
+    /// Gets or sets the old name of a renamed (or transferred) repository: its URLs answer 307 with a relative
+    /// <c>Location</c> on the new name, as the hub does.
+    /// </summary>
+    public string? RenamedFrom { get; set; }
+
+    /// <summary>
+    /// Gets or sets the token a private repository needs: hub requests without <c>Bearer</c> it answer 401 with
+    /// <c>X-Error-Code: RepoNotFound</c>, as the hub answers for private and missing repositories alike.
+    /// </summary>
+    public string? RequiredToken { get; set; }
+
+    /// <summary>Gets the CDN's address: another host than the hub's (<c>localhost</c> instead of 127.0.0.1), as cdn-lfs.hf.co is.</summary>
+    public string CdnBase => $"http://localhost:{Port}/cdn";
 
     /// <summary>Gets or sets whether Range headers are ignored (the whole file is sent with 200).</summary>
     public bool IgnoreRange { get; set; }
@@ -226,7 +241,7 @@ internal sealed partial class FakeHub : IDisposable
                 r.Headers.TryGetValue("Authorization", out string? authorization);
                 r.Headers.TryGetValue("If-Range", out string? ifRange);
                 Requests.Enqueue(new RecordedRequest(r.Path, range, authorization, ifRange));
-                await RespondAsync(stream, r.Path, range, ifRange);
+                await RespondAsync(stream, r.Path, range, ifRange, authorization);
             }
             catch (Exception ex) when (ex is IOException or SocketException or OperationCanceledException)
             {
@@ -235,9 +250,21 @@ internal sealed partial class FakeHub : IDisposable
         }
     }
 
-    private async Task RespondAsync(NetworkStream stream, string path, string? range, string? ifRange)
+    private async Task RespondAsync(NetworkStream stream, string path, string? range, string? ifRange, string? authorization)
     {
         CancellationToken token = _stop.Token;
+        if (RenamedFrom is string old && path.StartsWith($"/hub/{old}/", StringComparison.Ordinal))
+        {
+            await WriteHeadAsync(stream, 307, "Temporary Redirect", [$"Location: /hub/{Repository}/{path[($"/hub/{old}/".Length)..]}", "Content-Length: 0"], token);
+            return;
+        }
+
+        if (RequiredToken is string required && path.StartsWith("/hub/", StringComparison.Ordinal) && authorization != $"Bearer {required}")
+        {
+            await WriteHeadAsync(stream, 401, "Unauthorized", ["X-Error-Code: RepoNotFound", "X-Error-Message: Repository not found", "Content-Length: 0"], token);
+            return;
+        }
+
         if (_statuses.TryGetValue(path, out HttpStatusCode refused))
         {
             await WriteHeadAsync(stream, (int)refused, refused.ToString(), ["Content-Length: 0"], token);
@@ -246,7 +273,7 @@ internal sealed partial class FakeHub : IDisposable
 
         if (path == HubPath("sentencepiece.bpe.model"))
         {
-            await WriteHeadAsync(stream, 302, "Found", ["Location: /cdn/sentencepiece.bpe.model", "Content-Length: 0"], token);
+            await WriteHeadAsync(stream, 302, "Found", [$"Location: {CdnBase}/sentencepiece.bpe.model", "Content-Length: 0"], token);
             return;
         }
 

@@ -32,7 +32,7 @@ internal sealed class HubTestContext : IDisposable
             // Never the token file of the user who runs the tests.
             [HubEnvironment.HomeVariable] = Path.Combine(CacheRoot, "hf-home"),
         };
-        _httpClient = new HttpClient(new SocketsHttpHandler { AutomaticDecompression = DecompressionMethods.None }) { Timeout = Timeout.InfiniteTimeSpan };
+        _httpClient = new HttpClient(new SocketsHttpHandler { AutomaticDecompression = DecompressionMethods.None, AllowAutoRedirect = false }) { Timeout = Timeout.InfiniteTimeSpan };
     }
 
     public FakeHub Hub { get; }

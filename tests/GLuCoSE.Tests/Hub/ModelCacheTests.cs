@@ -118,6 +118,22 @@ public sealed class ModelCacheTests
     }
 
     [Fact]
+    public async Task CreateAsync_RenamedPrivateRepository_KeepsTheTokenOnTheSameHostRedirectOnly()
+    {
+        using var context = new HubTestContext();
+        context.Hub.RenamedFrom = "old-owner/old-name";
+        context.Hub.RequiredToken = "hf_test_secret_0123";
+        context.Variables[HubEnvironment.TokenVariable] = "hf_test_secret_0123";
+        var source = GlucoseModelSource.Default with { Repository = "old-owner/old-name", Revision = GlucoseModelSource.DefaultRevision, OnnxUrl = context.Hub.OnnxUrl };
+
+        (await context.CreateAsync(source)).Dispose();
+
+        Assert.All(context.Hub.Requests.Where(r => r.Path.StartsWith("/hub/", StringComparison.Ordinal)), r => Assert.Equal("Bearer hf_test_secret_0123", r.Authorization));
+        Assert.Contains(context.Hub.Requests, r => r.Path == context.Hub.HubPath("config.json"));
+        Assert.Null(context.Hub.Requests.Single(r => r.Path == "/cdn/sentencepiece.bpe.model").Authorization);
+    }
+
+    [Fact]
     public async Task CreateAsync_InterruptedTransfer_ResumesWithRangeAndCompletes()
     {
         using var context = new HubTestContext();

@@ -63,7 +63,7 @@ internal sealed class FileDownloader
 
         if (last is HttpRequestException { StatusCode: HttpStatusCode status } refused)
         {
-            throw HubErrors.Refused(_source, file, status, refused.Message);
+            throw HubErrors.Refused(_source, file, status, refused.Message, file.OnHub, file.Url);
         }
 
         // Nothing received at all (no connection, or no answer): a network problem, not an interrupted download.
@@ -253,7 +253,7 @@ internal sealed class FileDownloader
                     return (null, new HttpRequestException(response.ReasonPhrase ?? status.ToString(), inner: null, status));
                 }
 
-                throw HubErrors.Refused(_source, file, status, response.ReasonPhrase);
+                throw HubErrors.Refused(_source, file, status, response.ReasonPhrase, answered.OnHub, answered.Url, Header(response, "X-Error-Code"), Header(response, "X-Error-Message"));
             }
 
             long? total;

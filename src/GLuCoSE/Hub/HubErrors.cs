@@ -18,31 +18,66 @@ internal static class HubErrors
 
     public static string Redact(Uri url) => url.GetComponents(UriComponents.AbsoluteUri & ~UriComponents.UserInfo, UriFormat.UriEscaped);
 
-    public static HttpRequestException Refused(ResolvedSource source, RemoteFile file, HttpStatusCode status, string? reason)
+    /// <summary>
+    /// A final refusal. <paramref name="fromHub"/> says whether the hub's host gave it (not the CDN or a bucket that a
+    /// redirect led to, which never get the token); <paramref name="errorCode"/> and <paramref name="errorMessage"/> are
+    /// the hub's <c>X-Error-Code</c> and <c>X-Error-Message</c>, which name the cause as huggingface_hub reads them.
+    /// </summary>
+    public static HttpRequestException Refused(
+        ResolvedSource source, RemoteFile file, HttpStatusCode status, string? reason, bool fromHub, Uri answeredBy, string? errorCode = null, string? errorMessage = null)
     {
         string url = Redact(file.Url);
         string answer = $"{(int)status} {reason ?? status.ToString()}";
-        string message = status switch
+        string said = errorCode is null ? string.Empty : $" ({errorCode}{(errorMessage is null ? string.Empty : ": " + errorMessage.TrimEnd('.'))})";
+        string repositoryPage = $"{Redact(source.Endpoint).TrimEnd('/')}/{source.Repository}";
+        string setToken = "create an access token with read access (https://huggingface.co/settings/tokens) and set the environment " +
+            $"variable {HubEnvironment.TokenVariable} to it (or log in with 'hf auth login', which writes {HubEnvironment.HomeVariable}/token)";
+        bool isAuth = status is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden;
+        string message = (status, errorCode) switch
         {
-            HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden when file.OnHub => source.Token is null
-                ? $"The hub answered {answer} for {url}: the repository '{source.Repository}' is private or gated. Accept its terms on the " +
-                  "hub if it has any, create an access token with read access (https://huggingface.co/settings/tokens) and set " +
-                  $"the environment variable {HubEnvironment.TokenVariable} to it."
-                : $"The hub answered {answer} for {url} although a token is set ({source.TokenSource}): the token is invalid, expired, or " +
-                  $"has no read access to '{source.Repository}' (gated repositories also need their terms accepted). Check the " +
-                  "token at https://huggingface.co/settings/tokens.",
-            HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden =>
+            (_, "GatedRepo") when fromHub => source.Token is null
+                ? $"The hub answered {answer}{said} for {url}: '{source.Repository}' is a gated repository. Log in at " +
+                  $"{repositoryPage}, accept its terms, then {setToken}."
+                : $"The hub answered {answer}{said} for {url}: '{source.Repository}' is a gated repository and the account of the " +
+                  $"token ({source.TokenSource}) has not been granted access. Accept its terms at {repositoryPage} with that account " +
+                  "(some repositories also wait for the owner's approval), then run again.",
+            (_, "RevisionNotFound") when fromHub =>
+                $"The hub answered {answer}{said} for {url}: '{source.Repository}' has no revision '{source.Revision}'. Check " +
+                "GlucoseModelSource.Revision (a commit hash, branch or tag that exists in the repository).",
+            (_, "EntryNotFound") when fromHub =>
+                $"The hub answered {answer}{said} for {url}: the file '{file.RelativePath}' is not in '{source.Repository}' at " +
+                $"revision '{source.Revision}'. Check GlucoseModelSource.Files (or OnnxUrl), and the files listed at {repositoryPage}/tree/{source.Revision}.",
+            (_, "RepoNotFound") or (HttpStatusCode.Unauthorized, _) when fromHub && source.Token is null =>
+                $"The hub answered {answer}{said} for {url}: the repository '{source.Repository}' does not exist (check the " +
+                "spelling of GlucoseModelSource.Repository, 'owner/name'), or it is private or gated and needs a token: the hub " +
+                $"answers the same to a request without a token. If it is private or gated, accept its terms on the hub if it has any, then {setToken}.",
+            (_, "RepoNotFound") when fromHub =>
+                $"The hub answered {answer}{said} for {url}: the repository '{source.Repository}' does not exist (check the spelling " +
+                $"of GlucoseModelSource.Repository), or the token ({source.TokenSource}) has no access to it (a private repository " +
+                "of another account or organization). Check both at https://huggingface.co/settings/tokens.",
+            _ when isAuth && fromHub && source.Token is not null =>
+                $"The hub answered {answer}{said} for {url} although a token is set ({source.TokenSource}): the token is invalid, expired, or " +
+                $"has no read access to '{source.Repository}' (gated repositories also need their terms accepted). Check the " +
+                "token at https://huggingface.co/settings/tokens.",
+            _ when isAuth && fromHub =>
+                $"The hub answered {answer}{said} for {url}: the repository '{source.Repository}' is private or gated. Accept its terms " +
+                $"on the hub if it has any, then {setToken}.",
+            _ when isAuth && file.OnHub =>
+                $"The file server {Redact(answeredBy)}, where the hub sent the download of {url}, answered {answer}. It never gets " +
+                $"the hub token, so {HubEnvironment.TokenVariable} is not the cause: its signed link may have expired, or a proxy or " +
+                "firewall blocks that host. Run again; if it persists, check access to that host.",
+            _ when isAuth =>
                 $"The server answered {answer} for the ONNX graph at {url}. {HubEnvironment.TokenVariable} is only sent to the hub " +
                 $"({Redact(source.Endpoint)}), not to other hosts; give a URL that needs no credentials in GlucoseModelSource.OnnxUrl " +
                 $"or {HubEnvironment.OnnxUrlVariable}, or put model.onnx into '{source.Folder}' by hand (see models/README.md).",
-            HttpStatusCode.NotFound when file.OnHub && file.RelativePath != GlucoseModelSource.OnnxFileName =>
-                $"Not found (404): {url}. Check the repository '{source.Repository}', the revision '{source.Revision}' and the " +
-                $"file '{file.RelativePath}' (GlucoseModelSource.Repository, Revision and Files); a private repository also " +
-                $"answers 404 without {HubEnvironment.TokenVariable}.",
-            HttpStatusCode.NotFound =>
+            (HttpStatusCode.NotFound, _) when file.OnHub && file.RelativePath != GlucoseModelSource.OnnxFileName =>
+                $"Not found (404){said}: {url}. Check the repository '{source.Repository}', the revision '{source.Revision}' and the " +
+                $"file '{file.RelativePath}' (GlucoseModelSource.Repository, Revision and Files). With a token that has no access " +
+                "to a private repository, the hub also answers 404; without a token it answers 401.",
+            (HttpStatusCode.NotFound, _) =>
                 $"Not found (404): the ONNX graph at {url}. Check GlucoseModelSource.OnnxUrl or {HubEnvironment.OnnxUrlVariable} " +
                 $"(default {GlucoseModelSource.DefaultOnnxUrl}), or export the graph yourself with models/export_onnx.py.",
-            _ => $"The server answered {answer} for {url}; try again later, or check the URL.",
+            _ => $"The server answered {answer}{said} for {url}; try again later, or check the URL.",
         };
         return new HttpRequestException(message, inner: null, status);
     }

@@ -83,6 +83,12 @@ internal sealed partial class FakeHub : IDisposable
     /// </summary>
     public string? RequiredToken { get; set; }
 
+    /// <summary>
+    /// Gets or sets whether the repository is gated: hub requests answer 401 (no token) or 403 (a token whose account
+    /// has not accepted the terms, here any token other than <see cref="RequiredToken"/>) with <c>X-Error-Code: GatedRepo</c>.
+    /// </summary>
+    public bool Gated { get; set; }
+
     /// <summary>Gets the CDN's address: another host than the hub's (<c>localhost</c> instead of 127.0.0.1), as cdn-lfs.hf.co is.</summary>
     public string CdnBase => $"http://localhost:{Port}/cdn";
 
@@ -96,6 +102,9 @@ internal sealed partial class FakeHub : IDisposable
 
     /// <summary>Answers <paramref name="status"/> for the file (a model-folder name such as <c>config.json</c>).</summary>
     public void Refuse(string file, HttpStatusCode status) => _statuses[PathOf(file)] = status;
+
+    /// <summary>Answers <paramref name="status"/> on the CDN, for the LFS file the hub redirects there.</summary>
+    public void RefuseCdn(HttpStatusCode status) => _statuses["/cdn/sentencepiece.bpe.model"] = status;
 
     /// <summary>Answers <paramref name="status"/> for every file.</summary>
     public void RefuseAll(HttpStatusCode status)
@@ -259,6 +268,13 @@ internal sealed partial class FakeHub : IDisposable
             return;
         }
 
+        if (Gated && path.StartsWith("/hub/", StringComparison.Ordinal) && (RequiredToken is null || authorization != $"Bearer {RequiredToken}"))
+        {
+            (int code, string reason) = authorization is null ? (401, "Unauthorized") : (403, "Forbidden");
+            await WriteHeadAsync(stream, code, reason, ["X-Error-Code: GatedRepo", $"X-Error-Message: Access to model {Repository} is restricted.", "Content-Length: 0"], token);
+            return;
+        }
+
         if (RequiredToken is string required && path.StartsWith("/hub/", StringComparison.Ordinal) && authorization != $"Bearer {required}")
         {
             await WriteHeadAsync(stream, 401, "Unauthorized", ["X-Error-Code: RepoNotFound", "X-Error-Message: Repository not found", "Content-Length: 0"], token);
@@ -279,7 +295,14 @@ internal sealed partial class FakeHub : IDisposable
 
         if (!_files.TryGetValue(path, out byte[]? content))
         {
-            await WriteHeadAsync(stream, 404, "Not Found", ["Content-Length: 0"], token);
+            // The hub's answers: 401 for a repository it does not know (the same as for a private one), 404 with a code
+            // for a revision or a file that does not exist.
+            string[] headers = !path.StartsWith("/hub/", StringComparison.Ordinal) ? []
+                : !path.StartsWith($"/hub/{Repository}/resolve/", StringComparison.Ordinal) ? ["X-Error-Code: RepoNotFound", "X-Error-Message: Repository not found"]
+                : !path.StartsWith($"/hub/{Repository}/resolve/{Revision}/", StringComparison.Ordinal) ? ["X-Error-Code: RevisionNotFound", "X-Error-Message: Invalid rev id"]
+                : ["X-Error-Code: EntryNotFound", "X-Error-Message: Entry not found"];
+            (int code, string reason) = headers.Length > 0 && headers[0].EndsWith("RepoNotFound", StringComparison.Ordinal) ? (401, "Unauthorized") : (404, "Not Found");
+            await WriteHeadAsync(stream, code, reason, [.. headers, "Content-Length: 0"], token);
             return;
         }
 

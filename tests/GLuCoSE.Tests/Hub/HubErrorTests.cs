@@ -138,6 +138,79 @@ public sealed class HubErrorTests
     }
 
     [Fact]
+    public async Task CreateAsync_UnknownRepositoryWithoutToken_SaysItMayNotExistOrBePrivate()
+    {
+        using var context = new HubTestContext();
+        var source = GlucoseModelSource.Default with { Repository = "pkshatech/GLuCoSE-base-jaa", OnnxUrl = context.Hub.OnnxUrl };
+
+        var ex = await Assert.ThrowsAsync<HttpRequestException>(() => context.CreateAsync(source));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, ex.StatusCode);
+        Assert.Contains("RepoNotFound", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("'pkshatech/GLuCoSE-base-jaa' does not exist", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("private or gated", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("HF_TOKEN", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task CreateAsync_UnknownRevision_NamesTheRevision()
+    {
+        using var context = new HubTestContext();
+        var source = GlucoseModelSource.Default with { Revision = "v9.9", OnnxUrl = context.Hub.OnnxUrl };
+
+        var ex = await Assert.ThrowsAsync<HttpRequestException>(() => context.CreateAsync(source));
+
+        Assert.Equal(HttpStatusCode.NotFound, ex.StatusCode);
+        Assert.Contains($"'{GlucoseModelSource.DefaultRepository}' has no revision 'v9.9'", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task CreateAsync_UnknownFile_NamesTheFile()
+    {
+        using var context = new HubTestContext();
+        var source = GlucoseModelSource.Default with { Files = [.. GlucoseModelSource.DefaultFiles, "no_such_file.json"] };
+
+        var ex = await Assert.ThrowsAsync<HttpRequestException>(() => context.CreateAsync(source));
+
+        Assert.Contains("the file 'no_such_file.json' is not in", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("EntryNotFound", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task CreateAsync_GatedRepository_SaysToAcceptItsTerms(bool withToken)
+    {
+        using var context = new HubTestContext();
+        context.Hub.Gated = true;
+        if (withToken)
+        {
+            context.Variables[HubEnvironment.TokenVariable] = Token;
+        }
+
+        var ex = await Assert.ThrowsAsync<HttpRequestException>(() => context.CreateAsync());
+
+        Assert.Contains("gated repository", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("accept", ex.Message, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain(Token, ex.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task CreateAsync_CdnRefuses_DoesNotBlameTheToken()
+    {
+        using var context = new HubTestContext();
+        context.Variables[HubEnvironment.TokenVariable] = Token;
+        context.Hub.RefuseCdn(HttpStatusCode.Forbidden);
+
+        var ex = await Assert.ThrowsAsync<HttpRequestException>(() => context.CreateAsync());
+
+        Assert.Equal(HttpStatusCode.Forbidden, ex.StatusCode);
+        Assert.Contains($"{context.Hub.CdnBase}/sentencepiece.bpe.model", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("is not the cause", ex.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("token is invalid", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task CreateAsync_ServerErrorEveryTime_RetriesThenReportsTheStatus()
     {
         using var context = new HubTestContext();

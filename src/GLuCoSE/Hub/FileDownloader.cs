@@ -47,7 +47,7 @@ internal sealed class FileDownloader
         {
             if (attempt > 1)
             {
-                await Task.Delay(_environment.RetryDelay * (attempt - 1), cancellationToken).ConfigureAwait(false);
+                await Task.Delay(WaitBefore(attempt, last), _environment.Time, cancellationToken).ConfigureAwait(false);
             }
 
             (ManifestEntry? entry, Exception? failure) = await TryOnceAsync(file, partial, notePath, cancellationToken).ConfigureAwait(false);
@@ -59,6 +59,11 @@ internal sealed class FileDownloader
             }
 
             last = failure;
+        }
+
+        if (last is RateLimitedException limited)
+        {
+            throw HubErrors.RateLimited(_source, file, attempts, limited.RetryAfter, limited.Url);
         }
 
         if (last is HttpRequestException { StatusCode: HttpStatusCode status } refused)
@@ -73,6 +78,23 @@ internal sealed class FileDownloader
         }
 
         throw HubErrors.Interrupted(file, partial, File.Exists(partial) ? new FileInfo(partial).Length : 0, attempts, last!);
+    }
+
+    /// <summary>The hub's own wait after a 429 (<c>Retry-After</c>, at most <see cref="HubEnvironment.MaxRetryAfter"/>); else a growing pause.</summary>
+    private TimeSpan WaitBefore(int attempt, Exception? last)
+    {
+        if (last is RateLimitedException { RetryAfter: TimeSpan asked })
+        {
+            return asked < TimeSpan.Zero ? TimeSpan.Zero : asked > _environment.MaxRetryAfter ? _environment.MaxRetryAfter : asked;
+        }
+
+        return _environment.RetryDelay * (attempt - 1);
+    }
+
+    private TimeSpan? RetryAfter(HttpResponseMessage response)
+    {
+        RetryConditionHeaderValue? retry = response.Headers.RetryAfter;
+        return retry?.Delta ?? (retry?.Date is DateTimeOffset date ? date - _environment.Time.GetUtcNow() : null);
     }
 
     private static PartialDownload? ReadNote(string notePath)
@@ -248,6 +270,11 @@ internal sealed class FileDownloader
 
             if (!response.IsSuccessStatusCode)
             {
+                if (status == HttpStatusCode.TooManyRequests)
+                {
+                    return (null, new RateLimitedException(RetryAfter(response), answered.Url));
+                }
+
                 if (IsTransient(status))
                 {
                     return (null, new HttpRequestException(response.ReasonPhrase ?? status.ToString(), inner: null, status));
@@ -381,4 +408,13 @@ internal sealed class FileDownloader
 
     /// <summary>The URL that gave the final answer, whether it is the hub's, and what the hub's redirects stated.</summary>
     private readonly record struct Hop(Uri Url, bool OnHub, string? LinkedEtag, long? LinkedSize);
+
+    /// <summary>A 429, with the wait the server asked for.</summary>
+    private sealed class RateLimitedException(TimeSpan? retryAfter, Uri url)
+        : HttpRequestException("429 Too Many Requests", inner: null, HttpStatusCode.TooManyRequests)
+    {
+        public TimeSpan? RetryAfter { get; } = retryAfter;
+
+        public Uri Url { get; } = url;
+    }
 }

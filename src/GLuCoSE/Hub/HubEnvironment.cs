@@ -47,6 +47,15 @@ internal sealed class HubEnvironment
     /// <summary>Gets the pause before retry n (times n).</summary>
     public TimeSpan RetryDelay { get; init; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// Gets the longest wait for a 429's <c>Retry-After</c> (seconds or an HTTP date): a longer one is cut to this, so a
+    /// rate-limited download gives up after about <see cref="MaxAttempts"/> minus one such waits.
+    /// </summary>
+    public TimeSpan MaxRetryAfter { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Gets the clock that retries wait on (tests pass one that records the waits instead of sleeping).</summary>
+    public TimeProvider Time { get; init; } = TimeProvider.System;
+
     /// <summary>Gets how long a response may send nothing before it counts as interrupted.</summary>
     public TimeSpan StallTimeout { get; init; } = TimeSpan.FromSeconds(60);
 

@@ -82,6 +82,22 @@ internal static class HubErrors
         return new HttpRequestException(message, inner: null, status);
     }
 
+    /// <summary>Still 429 after every try: when to run again, and that a token raises the hub's limit.</summary>
+    public static HttpRequestException RateLimited(ResolvedSource source, RemoteFile file, int attempts, TimeSpan? retryAfter, Uri answeredBy)
+    {
+        string wait = retryAfter is TimeSpan asked && asked > TimeSpan.Zero
+            ? string.Create(CultureInfo.InvariantCulture, $"it asks to wait {Math.Ceiling(asked.TotalSeconds):0} s (Retry-After)")
+            : "the hub counts requests in 5-minute windows";
+        string token = source.Token is null
+            ? $" Requests with a token get a higher limit: set {HubEnvironment.TokenVariable} (https://huggingface.co/settings/tokens)."
+            : $" The limit is per account (the token from {source.TokenSource}); a paid plan raises it.";
+        return new HttpRequestException(
+            $"The server {Redact(answeredBy)} answered 429 Too Many Requests (rate limit) for {Redact(file.Url)} {attempts} times; {wait}. " +
+            $"Run again after a few minutes: finished files are kept.{token}",
+            inner: null,
+            HttpStatusCode.TooManyRequests);
+    }
+
     /// <summary>No byte arrived: the server could not be reached, or did not answer (<paramref name="last"/>).</summary>
     public static HttpRequestException Unreachable(ResolvedSource source, RemoteFile file, int attempts, Exception last) =>
         new(

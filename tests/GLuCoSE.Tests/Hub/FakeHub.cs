@@ -32,6 +32,7 @@ internal sealed partial class FakeHub : IDisposable
     private readonly Dictionary<string, byte[]> _files = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, HttpStatusCode> _statuses = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, (long Bytes, int Times, bool Hang)> _cuts = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (int Times, string RetryAfter)> _limits = new(StringComparer.Ordinal);
     private readonly Task _acceptLoop;
 
     /// <param name="repository">The repository it serves.</param>
@@ -102,6 +103,9 @@ internal sealed partial class FakeHub : IDisposable
 
     /// <summary>Answers <paramref name="status"/> for the file (a model-folder name such as <c>config.json</c>).</summary>
     public void Refuse(string file, HttpStatusCode status) => _statuses[PathOf(file)] = status;
+
+    /// <summary>Answers 429 with <c>Retry-After: <paramref name="retryAfter"/></c> for the next <paramref name="times"/> requests of the file.</summary>
+    public void RateLimit(string file, int times, string retryAfter) => _limits[PathOf(file)] = (times, retryAfter);
 
     /// <summary>Answers <paramref name="status"/> on the CDN, for the LFS file the hub redirects there.</summary>
     public void RefuseCdn(HttpStatusCode status) => _statuses["/cdn/sentencepiece.bpe.model"] = status;
@@ -262,6 +266,13 @@ internal sealed partial class FakeHub : IDisposable
     private async Task RespondAsync(NetworkStream stream, string path, string? range, string? ifRange, string? authorization)
     {
         CancellationToken token = _stop.Token;
+        if (_limits.TryGetValue(path, out (int Times, string RetryAfter) limit) && limit.Times > 0)
+        {
+            _limits[path] = (limit.Times - 1, limit.RetryAfter);
+            await WriteHeadAsync(stream, 429, "Too Many Requests", [$"Retry-After: {limit.RetryAfter}", "Content-Length: 0"], token);
+            return;
+        }
+
         if (RenamedFrom is string old && path.StartsWith($"/hub/{old}/", StringComparison.Ordinal))
         {
             await WriteHeadAsync(stream, 307, "Temporary Redirect", [$"Location: /hub/{Repository}/{path[($"/hub/{old}/".Length)..]}", "Content-Length: 0"], token);

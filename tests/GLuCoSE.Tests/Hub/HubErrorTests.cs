@@ -210,6 +210,46 @@ public sealed class HubErrorTests
         Assert.DoesNotContain("token is invalid", ex.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("7", 7)]
+    [InlineData("3600", 60)]
+    public async Task CreateAsync_RateLimitedThenServed_WaitsRetryAfterWithinTheBound(string retryAfter, int expectedSeconds)
+    {
+        using var context = new HubTestContext();
+        context.Hub.RateLimit("config.json", times: 2, retryAfter);
+
+        (await context.CreateAsync()).Dispose();
+
+        Assert.Equal(3, context.Hub.RequestsFor("config.json").Count);
+        Assert.Equal([TimeSpan.FromSeconds(expectedSeconds), TimeSpan.FromSeconds(expectedSeconds)], context.Time.Waits.ToArray());
+    }
+
+    [Fact]
+    public async Task CreateAsync_RateLimitedWithHttpDate_WaitsUntilThatDate()
+    {
+        using var context = new HubTestContext();
+        context.Hub.RateLimit("config.json", times: 1, DateTimeOffset.UtcNow.AddSeconds(30).ToString("R", System.Globalization.CultureInfo.InvariantCulture));
+
+        (await context.CreateAsync()).Dispose();
+
+        TimeSpan wait = Assert.Single(context.Time.Waits);
+        Assert.InRange(wait, TimeSpan.FromSeconds(20), TimeSpan.FromSeconds(31));
+    }
+
+    [Fact]
+    public async Task CreateAsync_RateLimitedEveryTime_SaysATokenRaisesTheLimit()
+    {
+        using var context = new HubTestContext();
+        context.Hub.RateLimit("config.json", times: int.MaxValue, "5");
+
+        var ex = await Assert.ThrowsAsync<HttpRequestException>(() => context.CreateAsync());
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, ex.StatusCode);
+        Assert.Equal(4, context.Hub.RequestsFor("config.json").Count);
+        Assert.Contains("429", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("a token get a higher limit: set HF_TOKEN", ex.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task CreateAsync_ServerErrorEveryTime_RetriesThenReportsTheStatus()
     {

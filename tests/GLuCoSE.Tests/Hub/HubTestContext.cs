@@ -46,8 +46,12 @@ internal sealed class HubTestContext : IDisposable
 
     public TimeSpan StallTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>Gets the clock of retries: it records each wait and returns at once.</summary>
+    public RecordingTimeProvider Time { get; } = new();
+
     public HubEnvironment Environment => new(name => Variables.GetValueOrDefault(name), _httpClient)
     {
+        Time = Time,
         MaxAttempts = MaxAttempts,
         RetryDelay = TimeSpan.FromMilliseconds(5),
         StallTimeout = StallTimeout,

@@ -115,7 +115,7 @@ internal sealed class FileDownloader
         File.Delete(notePath);
     }
 
-    private static async Task HashExistingAsync(IncrementalHash hash, string path, long length, byte[] buffer, CancellationToken cancellationToken)
+    private static async Task HashExistingAsync(IncrementalHash hash, IncrementalHash md5, string path, long length, byte[] buffer, CancellationToken cancellationToken)
     {
         var input = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, useAsync: true);
         await using (input.ConfigureAwait(false))
@@ -130,6 +130,7 @@ internal sealed class FileDownloader
                 }
 
                 hash.AppendData(buffer, 0, read);
+                md5.AppendData(buffer, 0, read);
                 left -= read;
             }
         }
@@ -314,21 +315,81 @@ internal sealed class FileDownloader
                 throw HubErrors.DiskFull(_source, file, partial, size - offset, free, inner: null);
             }
 
-            return await ReceiveAsync(file, response, partial, offset, total, stall, cancellationToken).ConfigureAwait(false);
+            (ManifestEntry? entry, Exception? failure, byte[] md5) = await ReceiveAsync(file, response, partial, offset, total, stall, cancellationToken).ConfigureAwait(false);
+            if (entry is not null)
+            {
+                Verify(file, entry, md5, answered, GoogleMd5(response), partial, notePath);
+            }
+
+            return (entry, failure);
         }
     }
 
-    private async Task<(ManifestEntry? Entry, Exception? Failure)> ReceiveAsync(
+    /// <summary>The base64 MD5 in a bucket's <c>x-goog-hash: crc32c=..., md5=...</c> (absent for composite objects).</summary>
+    private static string? GoogleMd5(HttpResponseMessage response)
+    {
+        if (!response.Headers.TryGetValues("x-goog-hash", out IEnumerable<string>? values))
+        {
+            return null;
+        }
+
+        foreach (string value in values)
+        {
+            foreach (string part in value.Split(','))
+            {
+                string trimmed = part.Trim();
+                if (trimmed.StartsWith("md5=", StringComparison.OrdinalIgnoreCase))
+                {
+                    return trimmed[4..];
+                }
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// Checks the finished file against what the servers stated: the hub's <c>X-Linked-Size</c> and
+    /// <c>X-Linked-Etag</c> (the SHA-256 of an LFS file), a bucket's MD5. A mismatch deletes the file and is final.
+    /// </summary>
+    private void Verify(RemoteFile file, ManifestEntry entry, byte[] md5, Hop answered, string? googleMd5, string partial, string notePath)
+    {
+        string? problem = null;
+        string? linked = answered.LinkedEtag?.Replace("W/", string.Empty, StringComparison.Ordinal).Trim('"');
+        if (answered.LinkedSize is long size && size != entry.Size)
+        {
+            problem = $"{entry.Size} bytes arrived, the hub's X-Linked-Size says {size}";
+        }
+        else if (linked is { Length: 64 } && !string.Equals(linked, entry.Sha256, StringComparison.OrdinalIgnoreCase))
+        {
+            problem = $"the bytes have SHA-256 {entry.Sha256}, the hub's X-Linked-Etag says {linked}";
+        }
+        else if (googleMd5 is not null && !string.Equals(googleMd5, Convert.ToBase64String(md5), StringComparison.Ordinal))
+        {
+            problem = $"the bytes have MD5 {Convert.ToBase64String(md5)}, the server's x-goog-hash says md5={googleMd5}";
+        }
+
+        if (problem is not null)
+        {
+            Discard(partial, notePath);
+            throw HubErrors.Corrupted(_source, file, answered.Url, problem);
+        }
+    }
+
+    private async Task<(ManifestEntry? Entry, Exception? Failure, byte[] Md5)> ReceiveAsync(
         RemoteFile file, HttpResponseMessage response, string partial, long offset, long? total, CancellationTokenSource stall, CancellationToken cancellationToken)
     {
         byte[] buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+#pragma warning disable CA5351 // MD5 only checks the bucket's stated x-goog-hash; SHA-256 is what the manifest records.
+        using var md5 = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
+#pragma warning restore CA5351
         long done = offset;
         try
         {
             if (offset > 0)
             {
-                await HashExistingAsync(hash, partial, offset, buffer, cancellationToken).ConfigureAwait(false);
+                await HashExistingAsync(hash, md5, partial, offset, buffer, cancellationToken).ConfigureAwait(false);
             }
 
             var output = new FileStream(partial, offset > 0 ? FileMode.Open : FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 1, useAsync: true);
@@ -350,15 +411,15 @@ internal sealed class FileDownloader
                         }
                         catch (IOException ex)
                         {
-                            return (null, ex);
+                            return (null, ex, []);
                         }
                         catch (HttpRequestException ex)
                         {
-                            return (null, ex);
+                            return (null, ex, []);
                         }
                         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
                         {
-                            return (null, new TimeoutException(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"no data for {_environment.StallTimeout.TotalSeconds:0.###} s after {done} bytes")));
+                            return (null, new TimeoutException(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"no data for {_environment.StallTimeout.TotalSeconds:0.###} s after {done} bytes")), []);
                         }
 
                         if (read == 0)
@@ -368,6 +429,7 @@ internal sealed class FileDownloader
 
                         await output.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
                         hash.AppendData(buffer, 0, read);
+                        md5.AppendData(buffer, 0, read);
                         done += read;
                         if (done - reported >= ProgressStep)
                         {
@@ -391,7 +453,7 @@ internal sealed class FileDownloader
 
         if (total is long expected && done != expected)
         {
-            return (null, new IOException($"the response ended after {done} of {expected} bytes"));
+            return (null, new IOException($"the response ended after {done} of {expected} bytes"), []);
         }
 
         Report(file, done, done);
@@ -401,7 +463,7 @@ internal sealed class FileDownloader
             Sha256 = Hex.Lower(hash.GetHashAndReset()),
             Url = HubErrors.Redact(file.Url),
             Downloaded = DateTimeOffset.UtcNow,
-        }, null);
+        }, null, md5.GetHashAndReset());
     }
 
     private void Report(RemoteFile file, long done, long? total) => _progress?.Report(new DownloadProgress(file.RelativePath, done, total));

@@ -82,6 +82,13 @@ internal static class HubErrors
         return new HttpRequestException(message, inner: null, status);
     }
 
+    /// <summary>The downloaded bytes are not the ones the server stated (size or hash); the file was deleted.</summary>
+    public static InvalidDataException Corrupted(ResolvedSource source, RemoteFile file, Uri answeredBy, string problem) =>
+        new(
+            $"The download of {file.RelativePath} for {source.Description} from {Redact(answeredBy)} is damaged: {problem}. The file " +
+            "was deleted and not recorded in the cache. Run again; if it happens again, a proxy or antivirus is altering the " +
+            "download (try another network), or the file changed on the server while it was sent.");
+
     /// <summary>Still 429 after every try: when to run again, and that a token raises the hub's limit.</summary>
     public static HttpRequestException RateLimited(ResolvedSource source, RemoteFile file, int attempts, TimeSpan? retryAfter, Uri answeredBy)
     {

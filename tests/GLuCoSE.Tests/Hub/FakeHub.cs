@@ -90,6 +90,12 @@ internal sealed partial class FakeHub : IDisposable
     /// </summary>
     public bool Gated { get; set; }
 
+    /// <summary>Gets or sets whether the CDN flips one byte of the LFS file (the hub's X-Linked-Etag still states the right SHA-256).</summary>
+    public bool CorruptCdn { get; set; }
+
+    /// <summary>Gets or sets whether the bucket (the ONNX host) flips one byte (its x-goog-hash still states the right MD5).</summary>
+    public bool CorruptBucket { get; set; }
+
     /// <summary>Gets the CDN's address: another host than the hub's (<c>localhost</c> instead of 127.0.0.1), as cdn-lfs.hf.co is.</summary>
     public string CdnBase => $"http://localhost:{Port}/cdn";
 
@@ -300,7 +306,7 @@ internal sealed partial class FakeHub : IDisposable
 
         if (path == HubPath("sentencepiece.bpe.model"))
         {
-            await WriteHeadAsync(stream, 302, "Found", [$"Location: {CdnBase}/sentencepiece.bpe.model", "Content-Length: 0"], token);
+            await WriteHeadAsync(stream, 302, "Found", [$"Location: {CdnBase}/sentencepiece.bpe.model", $"X-Linked-Etag: {ETagOf(_files["/cdn/sentencepiece.bpe.model"])}", $"X-Linked-Size: {_files["/cdn/sentencepiece.bpe.model"].Length}", "Content-Length: 0"], token);
             return;
         }
 
@@ -318,6 +324,16 @@ internal sealed partial class FakeHub : IDisposable
         }
 
         string etag = ETagOf(content);
+
+        // A bucket states its object's MD5 (of the whole object, also on a 206), as Google Cloud Storage does.
+#pragma warning disable CA5351 // The bucket's own checksum, not a security measure.
+        string[] bucket = path == OnnxPath ? [$"x-goog-hash: crc32c=AAAAAA==, md5={Convert.ToBase64String(MD5.HashData(content))}"] : [];
+#pragma warning restore CA5351
+        if ((CorruptCdn && path.StartsWith("/cdn/", StringComparison.Ordinal)) || (CorruptBucket && path == OnnxPath))
+        {
+            content = (byte[])content.Clone();
+            content[content.Length / 2] ^= 0x20;
+        }
         long start = 0;
         Match match = RangePattern().Match(range ?? string.Empty);
         if (!IgnoreRange && match.Success && (ifRange is null || ifRange == etag))
@@ -333,12 +349,12 @@ internal sealed partial class FakeHub : IDisposable
                 stream,
                 206,
                 "Partial Content",
-                [$"Content-Length: {content.Length - start}", $"Content-Range: bytes {start}-{content.Length - 1}/{content.Length}", $"ETag: {etag}", "Accept-Ranges: bytes"],
+                [$"Content-Length: {content.Length - start}", $"Content-Range: bytes {start}-{content.Length - 1}/{content.Length}", $"ETag: {etag}", "Accept-Ranges: bytes", .. bucket],
                 token);
         }
         else
         {
-            await WriteHeadAsync(stream, 200, "OK", [$"Content-Length: {content.Length}", $"ETag: {etag}", "Accept-Ranges: bytes", "Content-Type: application/octet-stream"], token);
+            await WriteHeadAsync(stream, 200, "OK", [$"Content-Length: {content.Length}", $"ETag: {etag}", "Accept-Ranges: bytes", "Content-Type: application/octet-stream", .. bucket], token);
         }
 
         long end = content.Length;

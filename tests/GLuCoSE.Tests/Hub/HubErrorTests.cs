@@ -250,6 +250,29 @@ public sealed class HubErrorTests
         Assert.Contains("a token get a higher limit: set HF_TOKEN", ex.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("sentencepiece.bpe.model", "X-Linked-Etag")]
+    [InlineData("model.onnx", "x-goog-hash")]
+    public async Task CreateAsync_BytesDifferFromTheStatedHash_DeletesTheFileAndFails(string file, string header)
+    {
+        using var context = new HubTestContext();
+        context.Hub.CorruptCdn = true;
+        context.Hub.CorruptBucket = true;
+        if (file == "model.onnx")
+        {
+            context.Hub.CorruptCdn = false;
+        }
+
+        var ex = await Assert.ThrowsAsync<InvalidDataException>(() => context.CreateAsync());
+
+        Assert.Contains(file, ex.Message, StringComparison.Ordinal);
+        Assert.Contains(header, ex.Message, StringComparison.Ordinal);
+        Assert.False(File.Exists(context.CachedFile(file)));
+        Assert.False(File.Exists(context.CachedFile(file) + ".partial"));
+        ModelManifest? manifest = ModelManifest.Read(context.ModelFolder);
+        Assert.False(manifest is not null && manifest.Files.ContainsKey(file), "a damaged file must not be recorded");
+    }
+
     [Fact]
     public async Task CreateAsync_ServerErrorEveryTime_RetriesThenReportsTheStatus()
     {

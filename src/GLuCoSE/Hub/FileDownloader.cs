@@ -151,12 +151,36 @@ internal sealed class FileDownloader
     private static bool IsTransient(HttpStatusCode status) =>
         status is HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests || (int)status >= 500;
 
+    /// <summary>Whether a resumed answer is of the content the .partial holds: its ETag and generation, where stated, match the saved ones.</summary>
+    private static bool SameContent(PartialDownload note, HttpResponseMessage response)
+    {
+        string? etag = StrongETag(response);
+        string? generation = Header(response, "x-goog-generation");
+        return (etag is null || note.ETag is null || etag == note.ETag)
+            && (generation is null || note.Generation is null || generation == note.Generation);
+    }
+
+    /// <summary>A Content-Encoding other than identity, which would store compressed bytes as the file.</summary>
+    private static string? ContentEncoding(HttpResponseMessage response)
+    {
+        foreach (string encoding in response.Content.Headers.ContentEncoding)
+        {
+            if (!string.Equals(encoding, "identity", StringComparison.OrdinalIgnoreCase))
+            {
+                return encoding;
+            }
+        }
+
+        return null;
+    }
+
     private static string? StrongETag(HttpResponseMessage response) =>
         response.Headers.ETag is { IsWeak: false } tag ? tag.Tag : null;
 
     private static HttpRequestMessage NewRequest(Uri url, long offset, PartialDownload? note)
     {
         var request = new HttpRequestMessage(HttpMethod.Get, url);
+        request.Headers.AcceptEncoding.Add(new StringWithQualityHeaderValue("identity"));
         if (offset > 0)
         {
             request.Headers.Range = new RangeHeaderValue(offset, null);
@@ -263,13 +287,28 @@ internal sealed class FileDownloader
             // Disarmed while the file is prepared (hashing a large partial file takes a while); armed again per read.
             stall.CancelAfter(Timeout.InfiniteTimeSpan);
             HttpStatusCode status = response.StatusCode;
-            if (status == HttpStatusCode.RequestedRangeNotSatisfiable)
+            if (ContentEncoding(response) is string encoding)
             {
                 Discard(partial, notePath);
-                return (null, new IOException($"the server could not resume at byte {offset} (416); starting over"));
+                throw HubErrors.Encoded(file, answered.Url, encoding);
             }
 
-            if (!response.IsSuccessStatusCode)
+            bool sameContent = offset > 0 && SameContent(note!, response);
+            long? total;
+            if (status == HttpStatusCode.RequestedRangeNotSatisfiable)
+            {
+                // "bytes */N" with N the length already here: the .partial is complete (a run stopped before the
+                // rename); finish it rather than download it again.
+                if (!sameContent || response.Content.Headers.ContentRange?.Length != offset)
+                {
+                    Discard(partial, notePath);
+                    return (null, new IOException($"the server could not resume at byte {offset} (416); starting over"));
+                }
+
+                total = offset;
+            }
+            else if (!response.IsSuccessStatusCode)
+
             {
                 if (status == HttpStatusCode.TooManyRequests)
                 {
@@ -284,9 +323,16 @@ internal sealed class FileDownloader
                 throw HubErrors.Refused(_source, file, status, response.ReasonPhrase, answered.OnHub, answered.Url, Header(response, "X-Error-Code"), Header(response, "X-Error-Message"));
             }
 
-            long? total;
-            if (status == HttpStatusCode.PartialContent && offset > 0)
+            else if (status == HttpStatusCode.PartialContent && offset > 0)
             {
+                // A bucket may ignore If-Range (Google Cloud Storage's XML API does) and send the rest of a replaced
+                // object: bytes of two versions must never be glued together.
+                if (!sameContent)
+                {
+                    Discard(partial, notePath);
+                    return (null, new IOException($"the file changed on the server (ETag or x-goog-generation) since byte {offset} was saved; starting over"));
+                }
+
                 ContentRangeHeaderValue? range = response.Content.Headers.ContentRange;
                 if (range?.From != offset)
                 {
@@ -306,6 +352,7 @@ internal sealed class FileDownloader
                     Url = file.Url.AbsoluteUri,
                     ETag = StrongETag(response),
                     LastModified = StrongETag(response) is null ? response.Content.Headers.LastModified?.ToString("R", System.Globalization.CultureInfo.InvariantCulture) : null,
+                    Generation = Header(response, "x-goog-generation"),
                 };
                 File.WriteAllBytes(notePath, JsonSerializer.SerializeToUtf8Bytes(fresh, ManifestJsonContext.Default.PartialDownload));
             }

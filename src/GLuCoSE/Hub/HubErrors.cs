@@ -89,6 +89,13 @@ internal static class HubErrors
             "was deleted and not recorded in the cache. Run again; if it happens again, a proxy or antivirus is altering the " +
             "download (try another network), or the file changed on the server while it was sent.");
 
+    /// <summary>The bytes came compressed although <c>Accept-Encoding: identity</c> was sent.</summary>
+    public static IOException Encoded(RemoteFile file, Uri answeredBy, string encoding) =>
+        new(
+            $"{Redact(answeredBy)} sent {file.RelativePath} with Content-Encoding '{encoding}' although the download asked for the " +
+            "file as stored (Accept-Encoding: identity); compressed bytes cannot be stored as the file. A proxy between this " +
+            "machine and the server compresses downloads: exempt that host from compression, or try another network.");
+
     /// <summary>Still 429 after every try: when to run again, and that a token raises the hub's limit.</summary>
     public static HttpRequestException RateLimited(ResolvedSource source, RemoteFile file, int attempts, TimeSpan? retryAfter, Uri answeredBy)
     {

@@ -13,4 +13,7 @@ internal sealed class PartialDownload
 
     /// <summary>Gets or sets the Last-Modified of the first response, RFC 1123, when it had one and no strong ETag.</summary>
     public string? LastModified { get; set; }
+
+    /// <summary>Gets or sets a bucket's <c>x-goog-generation</c>, which changes whenever the object is replaced.</summary>
+    public string? Generation { get; set; }
 }

@@ -15,7 +15,7 @@ using GLuCoSE.Tests.Infrastructure;
 namespace GLuCoSE.Tests.Hub;
 
 /// <summary>One request the fake hub received.</summary>
-internal sealed record RecordedRequest(string Path, string? Range, string? Authorization, string? IfRange);
+internal sealed record RecordedRequest(string Path, string? Range, string? Authorization, string? IfRange, string? AcceptEncoding = null);
 
 /// <summary>
 /// A tiny HTTP/1.1 server on 127.0.0.1 that plays the Hugging Face hub (<c>/hub/{repo}/resolve/{revision}/{path}</c>,
@@ -34,6 +34,7 @@ internal sealed partial class FakeHub : IDisposable
     private readonly ConcurrentDictionary<string, (long Bytes, int Times, bool Hang)> _cuts = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, (int Times, string RetryAfter)> _limits = new(StringComparer.Ordinal);
     private readonly Task _acceptLoop;
+    private long _generation = 1700000000000001;
 
     /// <param name="repository">The repository it serves.</param>
     /// <param name="revision">The revision it serves.</param>
@@ -98,6 +99,19 @@ internal sealed partial class FakeHub : IDisposable
 
     /// <summary>Gets the CDN's address: another host than the hub's (<c>localhost</c> instead of 127.0.0.1), as cdn-lfs.hf.co is.</summary>
     public string CdnBase => $"http://localhost:{Port}/cdn";
+
+    /// <summary>Gets or sets whether If-Range is ignored (a Range is always honoured), as Google Cloud Storage's XML API does.</summary>
+    public bool IgnoreIfRange { get; set; }
+
+    /// <summary>Gets or sets a Content-Encoding to claim (the bytes stay as they are), as a compressing proxy would.</summary>
+    public string? ContentEncoding { get; set; }
+
+    /// <summary>Replaces a file with other bytes (a new upload: a new ETag, and a new x-goog-generation on the bucket).</summary>
+    public void Replace(string file, byte[] content)
+    {
+        _files[PathOf(file)] = content;
+        Interlocked.Increment(ref _generation);
+    }
 
     /// <summary>Gets or sets whether Range headers are ignored (the whole file is sent with 200).</summary>
     public bool IgnoreRange { get; set; }
@@ -259,7 +273,8 @@ internal sealed partial class FakeHub : IDisposable
                 r.Headers.TryGetValue("Range", out string? range);
                 r.Headers.TryGetValue("Authorization", out string? authorization);
                 r.Headers.TryGetValue("If-Range", out string? ifRange);
-                Requests.Enqueue(new RecordedRequest(r.Path, range, authorization, ifRange));
+                r.Headers.TryGetValue("Accept-Encoding", out string? acceptEncoding);
+                Requests.Enqueue(new RecordedRequest(r.Path, range, authorization, ifRange, acceptEncoding));
                 await RespondAsync(stream, r.Path, range, ifRange, authorization);
             }
             catch (Exception ex) when (ex is IOException or SocketException or OperationCanceledException)
@@ -327,7 +342,11 @@ internal sealed partial class FakeHub : IDisposable
 
         // A bucket states its object's MD5 (of the whole object, also on a 206), as Google Cloud Storage does.
 #pragma warning disable CA5351 // The bucket's own checksum, not a security measure.
-        string[] bucket = path == OnnxPath ? [$"x-goog-hash: crc32c=AAAAAA==, md5={Convert.ToBase64String(MD5.HashData(content))}"] : [];
+        string[] bucket = path == OnnxPath ? [$"x-goog-hash: crc32c=AAAAAA==, md5={Convert.ToBase64String(MD5.HashData(content))}", $"x-goog-generation: {Interlocked.Read(ref _generation)}"] : [];
+        if (ContentEncoding is string encoding)
+        {
+            bucket = [.. bucket, $"Content-Encoding: {encoding}"];
+        }
 #pragma warning restore CA5351
         if ((CorruptCdn && path.StartsWith("/cdn/", StringComparison.Ordinal)) || (CorruptBucket && path == OnnxPath))
         {
@@ -336,12 +355,12 @@ internal sealed partial class FakeHub : IDisposable
         }
         long start = 0;
         Match match = RangePattern().Match(range ?? string.Empty);
-        if (!IgnoreRange && match.Success && (ifRange is null || ifRange == etag))
+        if (!IgnoreRange && match.Success && (ifRange is null || ifRange == etag || IgnoreIfRange))
         {
             start = long.Parse(match.Groups[1].Value);
             if (start >= content.Length)
             {
-                await WriteHeadAsync(stream, 416, "Range Not Satisfiable", [$"Content-Range: bytes */{content.Length}", "Content-Length: 0"], token);
+                await WriteHeadAsync(stream, 416, "Range Not Satisfiable", [$"Content-Range: bytes */{content.Length}", $"ETag: {etag}", "Content-Length: 0", .. bucket], token);
                 return;
             }
 

@@ -134,6 +134,59 @@ public sealed class ModelCacheTests
     }
 
     [Fact]
+    public async Task CreateAsync_BucketObjectReplacedAndIfRangeIgnored_StartsOverWithTheNewObject()
+    {
+        using var context = new HubTestContext();
+        context.MaxAttempts = 1;
+        context.Hub.Cut("model.onnx", 20_000, times: 1);
+        await Assert.ThrowsAsync<IOException>(() => context.CreateAsync());
+        Assert.True(File.Exists(context.CachedFile("model.onnx") + ".partial"));
+        byte[] replacement = File.ReadAllBytes(Path.Combine(TestPaths.TinyModel, "model_opset11.onnx"));
+        context.Hub.Replace("model.onnx", replacement);
+        context.Hub.IgnoreIfRange = true;
+        context.MaxAttempts = 4;
+
+        (await context.CreateAsync()).Dispose();
+
+        Assert.Equal(replacement, File.ReadAllBytes(context.CachedFile("model.onnx")));
+        Assert.Null(context.Hub.RequestsFor("model.onnx")[^1].Range);
+    }
+
+    [Fact]
+    public async Task CreateAsync_CompletePartialAnswered416_FinishesWithoutDownloadingAgain()
+    {
+        using var context = new HubTestContext();
+        (await context.CreateAsync()).Dispose();
+        string target = context.CachedFile("model.onnx");
+        File.Move(target, target + ".partial");
+        var note = new PartialDownload { Url = context.Hub.OnnxUrl, ETag = "\"" + Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(target + ".partial"))).ToLowerInvariant() + "\"" };
+        File.WriteAllBytes(target + ".partial.json", System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(note, ManifestJsonContext.Default.PartialDownload));
+        ModelManifest manifest = ModelManifest.Read(context.ModelFolder)!;
+        manifest.Files.Remove("model.onnx");
+        manifest.Write(context.ModelFolder);
+        int before = context.Hub.RequestsFor("model.onnx").Count;
+
+        using GlucoseEmbedder embedder = await context.CreateAsync();
+
+        RecordedRequest resumed = Assert.Single(context.Hub.RequestsFor("model.onnx").Skip(before));
+        Assert.Equal($"bytes={context.Hub.Content("model.onnx").Length}-", resumed.Range);
+        AssertManifestMatches(context);
+    }
+
+    [Fact]
+    public async Task CreateAsync_CompressedAnswer_RejectedAndIdentityAsked()
+    {
+        using var context = new HubTestContext();
+        context.Hub.ContentEncoding = "gzip";
+
+        var ex = await Assert.ThrowsAsync<IOException>(() => context.CreateAsync());
+
+        Assert.Contains("Content-Encoding 'gzip'", ex.Message, StringComparison.Ordinal);
+        Assert.False(File.Exists(context.CachedFile("model.onnx")));
+        Assert.All(context.Hub.Requests, r => Assert.Equal("identity", r.AcceptEncoding));
+    }
+
+    [Fact]
     public async Task CreateAsync_InterruptedTransfer_ResumesWithRangeAndCompletes()
     {
         using var context = new HubTestContext();

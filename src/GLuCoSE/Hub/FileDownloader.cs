@@ -266,7 +266,7 @@ internal sealed class FileDownloader
 
         long offset = File.Exists(partial) ? new FileInfo(partial).Length : 0;
         using var stall = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        stall.CancelAfter(_environment.StallTimeout);
+        stall.CancelAfter(_environment.ResponseTimeout);
         HttpResponseMessage response;
         Hop answered;
         try
@@ -279,7 +279,7 @@ internal sealed class FileDownloader
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            return (null, new TimeoutException(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"no response in {_environment.StallTimeout.TotalSeconds:0.###} s")));
+            return (null, new TimeoutException(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"no response in {_environment.ResponseTimeout.TotalSeconds:0.###} s ({HubEnvironment.EtagTimeoutVariable})")));
         }
 
         using (response)
@@ -450,7 +450,7 @@ internal sealed class FileDownloader
                 {
                     while (true)
                     {
-                        stall.CancelAfter(_environment.StallTimeout);
+                        stall.CancelAfter(_environment.ReadTimeout);
                         int read;
                         try
                         {
@@ -466,7 +466,7 @@ internal sealed class FileDownloader
                         }
                         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
                         {
-                            return (null, new TimeoutException(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"no data for {_environment.StallTimeout.TotalSeconds:0.###} s after {done} bytes")), []);
+                            return (null, new TimeoutException(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"no data for {_environment.ReadTimeout.TotalSeconds:0.###} s after {done} bytes ({HubEnvironment.DownloadTimeoutVariable})")), []);
                         }
 
                         if (read == 0)

@@ -18,6 +18,8 @@ internal sealed class HubEnvironment
     public const string OldTokenVariable = "HUGGING_FACE_HUB_TOKEN";
     public const string TokenPathVariable = "HF_TOKEN_PATH";
     public const string HomeVariable = "HF_HOME";
+    public const string DownloadTimeoutVariable = "HF_HUB_DOWNLOAD_TIMEOUT";
+    public const string EtagTimeoutVariable = "HF_HUB_ETAG_TIMEOUT";
     public const string OfflineVariable = "HF_HUB_OFFLINE";
     public const string CacheVariable = "GLUCOSE_CACHE";
     public const string OnnxUrlVariable = "GLUCOSE_ONNX_URL";
@@ -59,6 +61,15 @@ internal sealed class HubEnvironment
     /// <summary>Gets how long a response may send nothing before it counts as interrupted.</summary>
     public TimeSpan StallTimeout { get; init; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>Gets how long a response may send no byte: <c>HF_HUB_DOWNLOAD_TIMEOUT</c> (seconds) when set, else <see cref="StallTimeout"/>.</summary>
+    public TimeSpan ReadTimeout => Seconds(DownloadTimeoutVariable) ?? StallTimeout;
+
+    /// <summary>
+    /// Gets how long to wait for a response's headers: <c>HF_HUB_ETAG_TIMEOUT</c> (seconds; huggingface_hub's timeout for
+    /// its metadata request, which the headers of our one request replace) when set, else <see cref="StallTimeout"/>.
+    /// </summary>
+    public TimeSpan ResponseTimeout => Seconds(EtagTimeoutVariable) ?? StallTimeout;
+
     /// <summary>Gets how long to wait for another process that downloads the same model.</summary>
     public TimeSpan LockTimeout { get; init; } = TimeSpan.FromMinutes(30);
 
@@ -70,6 +81,12 @@ internal sealed class HubEnvironment
         string? value = _variables(name);
         return string.IsNullOrWhiteSpace(value) ? null : value.Trim();
     }
+
+    /// <summary>Returns a positive number of seconds from the variable, or null when it is unset or not one.</summary>
+    public TimeSpan? Seconds(string name) =>
+        double.TryParse(Get(name), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double seconds) && seconds > 0 && seconds < 1e6
+            ? TimeSpan.FromSeconds(seconds)
+            : null;
 
     /// <summary>Returns whether the variable is set to a true value, as huggingface_hub reads its flags.</summary>
     public bool IsTrue(string name) =>

@@ -100,6 +100,9 @@ internal sealed partial class FakeHub : IDisposable
     /// <summary>Gets the CDN's address: another host than the hub's (<c>localhost</c> instead of 127.0.0.1), as cdn-lfs.hf.co is.</summary>
     public string CdnBase => $"http://localhost:{Port}/cdn";
 
+    /// <summary>Gets or sets a pause before the headers of every answer.</summary>
+    public TimeSpan HeaderDelay { get; set; }
+
     /// <summary>Gets or sets whether If-Range is ignored (a Range is always honoured), as Google Cloud Storage's XML API does.</summary>
     public bool IgnoreIfRange { get; set; }
 
@@ -287,6 +290,11 @@ internal sealed partial class FakeHub : IDisposable
     private async Task RespondAsync(NetworkStream stream, string path, string? range, string? ifRange, string? authorization)
     {
         CancellationToken token = _stop.Token;
+        if (HeaderDelay > TimeSpan.Zero)
+        {
+            await Task.Delay(HeaderDelay, token);
+        }
+
         if (_limits.TryGetValue(path, out (int Times, string RetryAfter) limit) && limit.Times > 0)
         {
             _limits[path] = (limit.Times - 1, limit.RetryAfter);

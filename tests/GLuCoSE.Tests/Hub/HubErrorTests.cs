@@ -274,6 +274,32 @@ public sealed class HubErrorTests
     }
 
     [Fact]
+    public async Task CreateAsync_HfHubDownloadTimeout_IsTheStallLimit()
+    {
+        using var context = new HubTestContext();
+        context.MaxAttempts = 1;
+        context.Variables[HubEnvironment.DownloadTimeoutVariable] = "0.25";
+        context.Hub.Stall("model.onnx", 1000);
+
+        var ex = await Assert.ThrowsAsync<IOException>(() => context.CreateAsync());
+
+        Assert.Contains("no data for 0.25 s after 1000 bytes (HF_HUB_DOWNLOAD_TIMEOUT)", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task CreateAsync_HfHubEtagTimeout_IsTheResponseLimit()
+    {
+        using var context = new HubTestContext();
+        context.MaxAttempts = 1;
+        context.Variables[HubEnvironment.EtagTimeoutVariable] = "0.25";
+        context.Hub.HeaderDelay = TimeSpan.FromSeconds(30);
+
+        var ex = await Assert.ThrowsAnyAsync<Exception>(() => context.CreateAsync());
+
+        Assert.Contains("no response in 0.25 s (HF_HUB_ETAG_TIMEOUT)", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task CreateAsync_ServerErrorEveryTime_RetriesThenReportsTheStatus()
     {
         using var context = new HubTestContext();

@@ -81,7 +81,7 @@ internal sealed class FileDownloader
     }
 
     /// <summary>The hub's own wait after a 429 (<c>Retry-After</c>, at most <see cref="HubEnvironment.MaxRetryAfter"/>); else a growing pause.</summary>
-    private TimeSpan WaitBefore(int attempt, Exception? last)
+    internal TimeSpan WaitBefore(int attempt, Exception? last)
     {
         if (last is RateLimitedException { RetryAfter: TimeSpan asked })
         {
@@ -91,7 +91,7 @@ internal sealed class FileDownloader
         return _environment.RetryDelay * (attempt - 1);
     }
 
-    private TimeSpan? RetryAfter(HttpResponseMessage response)
+    internal TimeSpan? RetryAfter(HttpResponseMessage response)
     {
         RetryConditionHeaderValue? retry = response.Headers.RetryAfter;
         return retry?.Delta ?? (retry?.Date is DateTimeOffset date ? date - _environment.Time.GetUtcNow() : null);
@@ -148,7 +148,7 @@ internal sealed class FileDownloader
         }
     }
 
-    private static bool IsTransient(HttpStatusCode status) =>
+    internal static bool IsTransient(HttpStatusCode status) =>
         status is HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests || (int)status >= 500;
 
     /// <summary>Whether a resumed answer is of the content the .partial holds: its ETag and generation, where stated, match the saved ones.</summary>
@@ -211,7 +211,7 @@ internal sealed class FileDownloader
     /// hop): the token stays on a redirect to the same scheme, host and port (a renamed repository's relative
     /// <c>Location</c>), and is never sent once a hop leaves for another host (the CDN, a bucket), as huggingface_hub does.
     /// </summary>
-    private async Task<(HttpResponseMessage Response, Hop Answered)> SendFollowingRedirectsAsync(
+    internal async Task<(HttpResponseMessage Response, Hop Answered)> SendFollowingRedirectsAsync(
         RemoteFile file, Func<Uri, HttpRequestMessage> newRequest, CancellationToken cancellationToken)
     {
         Uri url = file.Url;
@@ -251,7 +251,7 @@ internal sealed class FileDownloader
         }
     }
 
-    private static string? Header(HttpResponseMessage response, string name) =>
+    internal static string? Header(HttpResponseMessage response, string name) =>
         response.Headers.TryGetValues(name, out IEnumerable<string>? values) ? string.Join(",", values).Trim() : null;
 
     /// <summary>One request: the finished entry, or the reason to try again. Final errors are thrown.</summary>
@@ -516,10 +516,10 @@ internal sealed class FileDownloader
     private void Report(RemoteFile file, long done, long? total) => _progress?.Report(new DownloadProgress(file.RelativePath, done, total));
 
     /// <summary>The URL that gave the final answer, whether it is the hub's, and what the hub's redirects stated.</summary>
-    private readonly record struct Hop(Uri Url, bool OnHub, string? LinkedEtag, long? LinkedSize);
+    internal readonly record struct Hop(Uri Url, bool OnHub, string? LinkedEtag, long? LinkedSize);
 
     /// <summary>A 429, with the wait the server asked for.</summary>
-    private sealed class RateLimitedException(TimeSpan? retryAfter, Uri url)
+    internal sealed class RateLimitedException(TimeSpan? retryAfter, Uri url)
         : HttpRequestException("429 Too Many Requests", inner: null, HttpStatusCode.TooManyRequests)
     {
         public TimeSpan? RetryAfter { get; } = retryAfter;

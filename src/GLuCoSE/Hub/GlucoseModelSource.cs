@@ -75,9 +75,11 @@ public sealed record GlucoseModelSource
     public string? Repository { get; init; } = DefaultRepository;
 
     /// <summary>
-    /// Gets the revision of <see cref="Repository"/>: a commit hash (best: the cache never goes stale), a branch or a tag.
-    /// Null (the default): for <c>pkshatech/GLuCoSE-base-ja</c> the commit <see cref="Default"/> pins, for any other
-    /// repository <c>main</c>. A cached branch is not refreshed when the branch moves; name a new revision to get new files.
+    /// Gets the revision of <see cref="Repository"/>: a commit hash (best: no lookup, and the cache never goes stale), a
+    /// branch or a tag. Null (the default): for <c>pkshatech/GLuCoSE-base-ja</c> the commit <see cref="Default"/> pins,
+    /// for any other repository <c>main</c>. A branch or tag is resolved to its commit on every online use (one request
+    /// to the hub); every file comes from that commit and is cached under it, so a branch that has moved is downloaded
+    /// again, into a folder of its own, and offline mode uses the commit last downloaded.
     /// </summary>
     public string? Revision { get; init; }
 
@@ -197,12 +199,15 @@ public sealed record GlucoseModelSource
 
     /// <summary>
     /// Returns the folder that <see cref="DownloadAsync"/> fills (or <see cref="LocalDirectory"/>), under the current
-    /// environment, without touching the disk or the network.
+    /// environment, without touching the network. For a commit hash, that is the commit's folder, and the disk is not
+    /// read. For a branch or tag, it is the folder of the commit that the cache's <c>refs/</c> pointer names (the one
+    /// the last download found); before any download, the folder named after the branch or tag, where offline mode
+    /// looks for a model copied by hand.
     /// </summary>
     /// <returns>The full path of the model folder.</returns>
     /// <exception cref="ArgumentException">A property of the source is not valid (the message names it).</exception>
     public string GetLocalFolder() =>
-        LocalDirectory is not null ? Path.GetFullPath(LocalDirectory) : ResolvedSource.Resolve(this, HubEnvironment.Process).Folder;
+        LocalDirectory is not null ? Path.GetFullPath(LocalDirectory) : ModelCache.LocalFolder(ResolvedSource.Resolve(this, HubEnvironment.Process));
 
     /// <summary>Returns <c>owner/name@revision</c> (with the ONNX URL when it was set), or the local folder.</summary>
     /// <returns>A short description of the source.</returns>

@@ -82,6 +82,24 @@ internal static class HubErrors
         return new HttpRequestException(message, inner: null, status);
     }
 
+    /// <summary>The revision API answered a plain 404: a server without that API (a mirror of files), or no such revision.</summary>
+    public static HttpRequestException NoRevisionApi(ResolvedSource source, Uri url) =>
+        new(
+            $"Not found (404): {Redact(url)}, the lookup of the commit that revision '{source.Revision}' of '{source.Repository}' " +
+            "names. A branch or tag is resolved to its commit before any file is fetched, so that a branch that moves " +
+            $"meanwhile cannot mix two commits. Either '{source.Repository}' has no revision '{source.Revision}' (check " +
+            $"GlucoseModelSource.Revision), or the server ({HubEnvironment.EndpointVariable}, now {Redact(source.Endpoint)}) " +
+            "serves files but not the hub's revision API: pin a commit hash (40 hex digits), which needs no lookup.",
+            inner: null,
+            HttpStatusCode.NotFound);
+
+    /// <summary>The revision API answered without a commit hash in <c>sha</c>.</summary>
+    public static InvalidDataException NoCommitInAnswer(ResolvedSource source, Uri url, string? found) =>
+        new(
+            $"The hub's answer from {Redact(url)} holds no commit hash for revision '{source.Revision}' (a 'sha' of 40 hex " +
+            $"digits; found {(found is null ? "none" : $"'{found}'")}). Check the hub address ({HubEnvironment.EndpointVariable}, " +
+            $"now {Redact(source.Endpoint)}), or pin a commit hash, which needs no lookup.");
+
     /// <summary>The downloaded bytes are not the ones the server stated (size or hash); the file was deleted.</summary>
     public static InvalidDataException Corrupted(ResolvedSource source, RemoteFile file, Uri answeredBy, string problem) =>
         new(

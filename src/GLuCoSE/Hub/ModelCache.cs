@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using System.Net.Http;
 using System.Security.Cryptography;
 using System.Threading;
 using System.Threading.Tasks;
@@ -14,9 +15,109 @@ namespace GLuCoSE.Hub;
 /// </summary>
 internal static class ModelCache
 {
+    /// <summary>
+    /// Makes sure the source's model is in the cache and returns its folder. A commit hash is its own folder. A branch
+    /// or tag is first resolved to the commit it names now (one request to the hub), whose folder is filled with every
+    /// file at that commit; then <c>refs/&lt;revision&gt;</c> is pointed at it, as huggingface_hub's <c>refs/</c> is.
+    /// Offline, or when the hub cannot be reached, the pointer's snapshot serves.
+    /// </summary>
     public static async Task<string> EnsureAsync(ResolvedSource source, HubEnvironment environment, IProgress<DownloadProgress>? progress, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
+        if (source.IsCommit)
+        {
+            return await EnsureFolderAsync(source, environment, progress, cancellationToken).ConfigureAwait(false);
+        }
+
+        string? cached = ReadPointer(source);
+        if (source.Offline)
+        {
+            // Without a pointer, the folder named after the branch: one copied by hand, or left by an older version.
+            ResolvedSource offline = cached is null ? source : source.AtCommit(cached);
+            return await EnsureFolderAsync(offline, environment, progress, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (!source.HasUsableToken)
+        {
+            throw HubErrors.UnusableToken(source);
+        }
+
+        string commit;
+        try
+        {
+            commit = await RevisionResolver.ResolveAsync(source, environment, cancellationToken).ConfigureAwait(false);
+        }
+        catch (HttpRequestException ex) when (ex.StatusCode is null && cached is not null)
+        {
+            // No answer from the hub: the snapshot the pointer names serves when it is intact, as huggingface_hub's does.
+            ResolvedSource snapshot = source.AtCommit(cached);
+            if ((await CheckAsync(snapshot, cancellationToken).ConfigureAwait(false)).IsUsableOffline)
+            {
+                return snapshot.Folder;
+            }
+
+            throw;
+        }
+
+        ResolvedSource atCommit = source.AtCommit(commit);
+        string folder = await EnsureFolderAsync(atCommit, environment, progress, cancellationToken).ConfigureAwait(false);
+
+        // Only once the snapshot is complete: a failed download of a newer commit leaves the pointer on the last good one.
+        WritePointer(source, commit);
+        return folder;
+    }
+
+    /// <summary>
+    /// Returns the folder a source uses, reading no more than the pointer of a branch or tag: the snapshot it names, or,
+    /// when there is none yet, the folder named after the revision (where offline mode looks for a copy made by hand).
+    /// </summary>
+    public static string LocalFolder(ResolvedSource source) =>
+        source.IsCommit || ReadPointer(source) is not string commit ? source.Folder : source.AtCommit(commit).Folder;
+
+    /// <summary>Returns the commit that <c>refs/&lt;revision&gt;</c> holds, or null when there is none (or not a commit hash).</summary>
+    private static string? ReadPointer(ResolvedSource source)
+    {
+        try
+        {
+            string text = File.ReadAllText(source.PointerPath).Trim();
+            return ResolvedSource.IsCommitHash(text) ? text : null;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    private static void WritePointer(ResolvedSource source, string commit)
+    {
+        if (ReadPointer(source) == commit)
+        {
+            // A complete, current cache needs no write access.
+            return;
+        }
+
+        string pointer = source.PointerPath;
+        string temporary = $"{pointer}.{Guid.NewGuid():N}.tmp";
+        try
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(pointer)!);
+            File.WriteAllText(temporary, commit);
+
+            // A rename, so that a concurrent reader sees the old commit or the new one, never half a hash.
+            File.Move(temporary, pointer, overwrite: true);
+        }
+        catch (UnauthorizedAccessException ex)
+        {
+            throw HubErrors.NotWritable(source, ex);
+        }
+        finally
+        {
+            File.Delete(temporary);
+        }
+    }
+
+    private static async Task<string> EnsureFolderAsync(ResolvedSource source, HubEnvironment environment, IProgress<DownloadProgress>? progress, CancellationToken cancellationToken)
+    {
 
         // Without the lock first: a complete cache needs no write access and no network.
         CacheCheck check = await CheckAsync(source, cancellationToken).ConfigureAwait(false);

@@ -13,13 +13,18 @@ internal sealed class ResolvedSource
 {
     private static readonly Regex RevisionPattern = new("^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*$", RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
 
+    // huggingface_hub's REGEX_COMMIT_HASH: anything else (a branch, a tag, an uppercase hash) is looked up first.
+    private static readonly Regex CommitPattern = new("^[0-9a-f]{40}$", RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
+
+    private readonly string _folderSuffix;
+
     private ResolvedSource(
         string description,
         string repository,
         string revision,
         Uri endpoint,
         string cacheRoot,
-        string folder,
+        string folderSuffix,
         bool offline,
         (string? Token, string Source) token,
         IReadOnlyList<RemoteFile> files,
@@ -30,7 +35,9 @@ internal sealed class ResolvedSource
         Revision = revision;
         Endpoint = endpoint;
         CacheRoot = cacheRoot;
-        Folder = folder;
+        _folderSuffix = folderSuffix;
+        RepositoryFolder = Path.Combine(cacheRoot, repository.Replace("/", "--", StringComparison.Ordinal));
+        Folder = Path.Combine(RepositoryFolder, revision.Replace("/", "--", StringComparison.Ordinal) + folderSuffix);
         Offline = offline;
         Token = token.Token;
         TokenSource = token.Source;
@@ -49,8 +56,20 @@ internal sealed class ResolvedSource
 
     public string CacheRoot { get; }
 
+    /// <summary>Gets the full path of the repository's folder in the cache: the revision folders and <c>refs/</c>.</summary>
+    public string RepositoryFolder { get; }
+
     /// <summary>Gets the full path of this source's model folder in the cache.</summary>
     public string Folder { get; }
+
+    /// <summary>Gets whether <see cref="Revision"/> is a commit hash; a branch or tag is resolved to one before a download.</summary>
+    public bool IsCommit => IsCommitHash(Revision);
+
+    /// <summary>
+    /// Gets the file that holds the commit a branch or tag was last resolved to, as huggingface_hub's
+    /// <c>refs/&lt;revision&gt;</c> does (a revision's '/' makes subfolders; <see cref="Resolve"/> allows no '..').
+    /// </summary>
+    public string PointerPath => Path.Combine(RepositoryFolder, "refs", Revision.Replace('/', Path.DirectorySeparatorChar));
 
     public bool Offline { get; }
 
@@ -115,22 +134,21 @@ internal sealed class ResolvedSource
         string cacheRoot = Path.GetFullPath(source.CacheDirectory ?? environment.Get(HubEnvironment.CacheVariable) ?? environment.DefaultCacheRoot());
 
         // One folder per repository and revision; a graph from another URL than the usual one gets a folder of its own.
-        string revisionFolder = revision.Replace("/", "--", StringComparison.Ordinal);
+        string folderSuffix = string.Empty;
         Uri? customOnnx = null;
         if (onnxText is not null && !string.Equals(onnx.AbsoluteUri, new Uri(defaultOnnx).AbsoluteUri, StringComparison.Ordinal))
         {
             customOnnx = onnx;
-            revisionFolder += "-onnx-" + ShortHash(onnx.AbsoluteUri);
+            folderSuffix = "-onnx-" + ShortHash(onnx.AbsoluteUri);
         }
 
-        string folder = Path.Combine(cacheRoot, repository.Replace("/", "--", StringComparison.Ordinal), revisionFolder);
         return new ResolvedSource(
             $"{repository}@{revision}",
             repository,
             revision,
             endpoint,
             cacheRoot,
-            folder,
+            folderSuffix,
             source.Offline ?? environment.IsTrue(HubEnvironment.OfflineVariable),
             environment.ReadToken(),
             files,
@@ -143,13 +161,47 @@ internal sealed class ResolvedSource
     /// </summary>
     public bool HasUsableToken => Token is null || Token.All(c => c is > ' ' and < (char)0x7F);
 
+    /// <summary>
+    /// Returns this source at <paramref name="commit"/>, which its branch or tag resolved to: every hub file is then
+    /// fetched from <c>/resolve/&lt;commit&gt;/</c>, into the commit's folder, so that a branch that moves meanwhile
+    /// cannot mix two commits. Other URLs (an ONNX graph off the hub) stay as they are.
+    /// </summary>
+    public ResolvedSource AtCommit(string commit)
+    {
+        string from = ResolvePrefix(Endpoint, Repository, Revision);
+        string to = ResolvePrefix(Endpoint, Repository, commit);
+        var files = new List<RemoteFile>(Files.Count);
+        foreach (RemoteFile file in Files)
+        {
+            string url = file.Url.AbsoluteUri;
+            files.Add(file.OnHub && url.StartsWith(from, StringComparison.Ordinal) ? file with { Url = new Uri(to + url[from.Length..]) } : file);
+        }
+
+        return new ResolvedSource(
+            $"{Repository}@{commit}",
+            Repository,
+            commit,
+            Endpoint,
+            CacheRoot,
+            _folderSuffix,
+            Offline,
+            (Token, TokenSource),
+            files,
+            CustomOnnxUrl);
+    }
+
+    /// <summary>Returns whether <paramref name="text"/> is a full commit hash (40 lowercase hex digits).</summary>
+    public static bool IsCommitHash(string text) => CommitPattern.IsMatch(text);
+
     /// <summary>Returns the full path of a file of the model folder.</summary>
     public string PathOf(RemoteFile file) => Path.Combine(Folder, file.RelativePath.Replace('/', Path.DirectorySeparatorChar));
 
+    private static string ResolvePrefix(Uri endpoint, string repository, string revision) =>
+        $"{endpoint.AbsoluteUri.TrimEnd('/')}/{repository}/resolve/{Uri.EscapeDataString(revision)}/";
+
     private static Uri HubFileUrl(Uri endpoint, string repository, string revision, string path)
     {
-        var builder = new StringBuilder(endpoint.AbsoluteUri.TrimEnd('/'));
-        builder.Append('/').Append(repository).Append("/resolve/").Append(Uri.EscapeDataString(revision));
+        var builder = new StringBuilder(ResolvePrefix(endpoint, repository, revision).TrimEnd('/'));
         foreach (string segment in path.Split('/'))
         {
             builder.Append('/').Append(Uri.EscapeDataString(segment));

@@ -33,6 +33,9 @@ internal sealed partial class FakeHub : IDisposable
     private readonly ConcurrentDictionary<string, HttpStatusCode> _statuses = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, (long Bytes, int Times, bool Hang)> _cuts = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, (int Times, string RetryAfter)> _limits = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, string> _branches = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, bool> _commits = new(StringComparer.Ordinal);
+    private (string Branch, string Commit)? _moveAfterFirstFile;
     private readonly Task _acceptLoop;
     private long _generation = 1700000000000001;
 
@@ -43,6 +46,7 @@ internal sealed partial class FakeHub : IDisposable
     {
         Repository = repository;
         Revision = revision;
+        _commits[revision] = true;
         foreach (string file in GlucoseModelSource.DefaultFiles)
         {
             _files[HubPath(file)] = File.ReadAllBytes(Path.Combine(TestPaths.TinyModel, file));
@@ -120,6 +124,32 @@ internal sealed partial class FakeHub : IDisposable
     public bool IgnoreRange { get; set; }
 
     public string HubPath(string file) => $"/hub/{Repository}/resolve/{Revision}/{file}";
+
+    /// <summary>Gets the path of the revision API (<c>/api/models/{repo}/revision/{revision}</c>), as the hub serves it.</summary>
+    public string RevisionApiPath(string revision) => $"/hub/api/models/{Repository}/revision/{revision}";
+
+    /// <summary>
+    /// Adds a commit whose repository files are the served revision's, each changed by <paramref name="change"/>
+    /// (file name, bytes), served at <c>/resolve/{commit}/</c> and answered by the revision API.
+    /// </summary>
+    public void AddCommit(string commit, Func<string, byte[], byte[]> change)
+    {
+        foreach (string file in GlucoseModelSource.DefaultFiles)
+        {
+            _files[$"/hub/{Repository}/resolve/{commit}/{file}"] = change(file, _files[HubPath(file)]);
+        }
+
+        _commits[commit] = true;
+    }
+
+    /// <summary>Points a branch at a commit: its files are then the commit's, at <c>/resolve/{branch}/</c> too, as on the hub.</summary>
+    public void SetBranch(string branch, string commit) => _branches[branch] = commit;
+
+    /// <summary>Moves the branch to <paramref name="commit"/> once the first repository file has been served (a push during a download).</summary>
+    public void MoveBranchAfterFirstFile(string branch, string commit) => _moveAfterFirstFile = (branch, commit);
+
+    /// <summary>Gets a repository file's bytes at a commit added with <see cref="AddCommit"/>.</summary>
+    public byte[] ContentAt(string commit, string file) => _files[$"/hub/{Repository}/resolve/{commit}/{file}"];
 
     /// <summary>Gets the server path of a file of the model folder.</summary>
     public string PathOf(string file) => file == "model.onnx" ? OnnxPath : HubPath(file);
@@ -241,6 +271,45 @@ internal sealed partial class FakeHub : IDisposable
         await stream.WriteAsync(Encoding.ASCII.GetBytes(head.ToString()), token);
     }
 
+    /// <summary>A repository path at a branch, rewritten to the commit the branch points at now.</summary>
+    private string AtCommit(string path)
+    {
+        foreach ((string branch, string commit) in _branches)
+        {
+            string prefix = $"/hub/{Repository}/resolve/{branch}/";
+            if (path.StartsWith(prefix, StringComparison.Ordinal))
+            {
+                return $"/hub/{Repository}/resolve/{commit}/{path[prefix.Length..]}";
+            }
+        }
+
+        return path;
+    }
+
+    /// <summary>The revision API: the commit a branch points at (or a known commit itself), as <c>{"id", "sha"}</c>.</summary>
+    private async Task RespondRevisionAsync(NetworkStream stream, string path, CancellationToken token)
+    {
+        string prefix = $"/hub/api/models/{Repository}/revision/";
+        if (!path.StartsWith(prefix, StringComparison.Ordinal))
+        {
+            await WriteHeadAsync(stream, 401, "Unauthorized", ["X-Error-Code: RepoNotFound", "X-Error-Message: Repository not found", "Content-Length: 0"], token);
+            return;
+        }
+
+        string revision = path[prefix.Length..];
+        string? commit = _branches.TryGetValue(revision, out string? target) ? target : _commits.ContainsKey(revision) ? revision : null;
+        if (commit is null)
+        {
+            await WriteHeadAsync(stream, 404, "Not Found", ["X-Error-Code: RevisionNotFound", $"X-Error-Message: Invalid rev id: {revision}", "Content-Length: 0"], token);
+            return;
+        }
+
+        byte[] body = Encoding.UTF8.GetBytes($"{{\"_id\":\"0\",\"id\":\"{Repository}\",\"sha\":\"{commit}\",\"private\":false}}");
+        await WriteHeadAsync(stream, 200, "OK", ["Content-Type: application/json; charset=utf-8", $"Content-Length: {body.Length}"], token);
+        await stream.WriteAsync(body, token);
+        await stream.FlushAsync(token);
+    }
+
     private async Task AcceptLoopAsync()
     {
         var connections = new List<Task>();
@@ -327,6 +396,13 @@ internal sealed partial class FakeHub : IDisposable
             return;
         }
 
+        if (path.StartsWith("/hub/api/models/", StringComparison.Ordinal))
+        {
+            await RespondRevisionAsync(stream, path, token);
+            return;
+        }
+
+        path = AtCommit(path);
         if (path == HubPath("sentencepiece.bpe.model"))
         {
             await WriteHeadAsync(stream, 302, "Found", [$"Location: {CdnBase}/sentencepiece.bpe.model", $"X-Linked-Etag: {ETagOf(_files["/cdn/sentencepiece.bpe.model"])}", $"X-Linked-Size: {_files["/cdn/sentencepiece.bpe.model"].Length}", "Content-Length: 0"], token);
@@ -339,11 +415,18 @@ internal sealed partial class FakeHub : IDisposable
             // for a revision or a file that does not exist.
             string[] headers = !path.StartsWith("/hub/", StringComparison.Ordinal) ? []
                 : !path.StartsWith($"/hub/{Repository}/resolve/", StringComparison.Ordinal) ? ["X-Error-Code: RepoNotFound", "X-Error-Message: Repository not found"]
-                : !path.StartsWith($"/hub/{Repository}/resolve/{Revision}/", StringComparison.Ordinal) ? ["X-Error-Code: RevisionNotFound", "X-Error-Message: Invalid rev id"]
+                : !_commits.Keys.Any(commit => path.StartsWith($"/hub/{Repository}/resolve/{commit}/", StringComparison.Ordinal)) ? ["X-Error-Code: RevisionNotFound", "X-Error-Message: Invalid rev id"]
                 : ["X-Error-Code: EntryNotFound", "X-Error-Message: Entry not found"];
             (int code, string reason) = headers.Length > 0 && headers[0].EndsWith("RepoNotFound", StringComparison.Ordinal) ? (401, "Unauthorized") : (404, "Not Found");
             await WriteHeadAsync(stream, code, reason, [.. headers, "Content-Length: 0"], token);
             return;
+        }
+
+        if (path.StartsWith($"/hub/{Repository}/resolve/", StringComparison.Ordinal) && _moveAfterFirstFile is (string branch, string next))
+        {
+            // Moved before this answer is sent, so that the next request surely sees the new commit.
+            _moveAfterFirstFile = null;
+            _branches[branch] = next;
         }
 
         string etag = ETagOf(content);

@@ -21,17 +21,11 @@ namespace GLuCoSE.Tests.Execution;
 /// </summary>
 public sealed class ParallelRunsTests : IDisposable
 {
-    private readonly string _cache = Path.Combine(Path.GetTempPath(), "glucose-lanes-test-" + Guid.NewGuid().ToString("N"));
+    private readonly TempModelFolder _cacheFolder = new(copyModel: false);
 
-    private static string TinyGraph => Path.Combine(TestPaths.TinyModel, "model.onnx");
+    private static string TinyGraph => TestPaths.TinyGraph;
 
-    public void Dispose()
-    {
-        if (Directory.Exists(_cache))
-        {
-            Directory.Delete(_cache, recursive: true);
-        }
-    }
+    public void Dispose() => _cacheFolder.Dispose();
 
     [Fact]
     public async Task ConcurrentSingleCalls_OnTheLanes_MatchBulkEncodeWithoutThem()
@@ -185,6 +179,6 @@ public sealed class ParallelRunsTests : IDisposable
     private GlucoseEmbedderOptions Options(bool cache, bool parallel = true, int threads = 2) => new()
     {
         IntraOpNumThreads = threads,
-        Performance = { OptimizedModelCacheDirectory = cache ? _cache : null, ParallelRuns = parallel },
+        Performance = { OptimizedModelCacheDirectory = cache ? _cacheFolder.Path : null, ParallelRuns = parallel },
     };
 }

@@ -14,6 +14,9 @@ internal static class TestPaths
     /// <summary>The committed tiny random model (the GLuCoSE layout with hidden size 32).</summary>
     public static string TinyModel => Path.Combine(RepositoryRoot, "models", "tiny-random-luke");
 
+    /// <summary>Gets the tiny model's opset-17 graph, <c>model.onnx</c>.</summary>
+    public static string TinyGraph => Path.Combine(TinyModel, "model.onnx");
+
     /// <summary>Reference data copied into this project (made by the Python reference stack).</summary>
     public static string TestData(string fileName) => Path.Combine(AppContext.BaseDirectory, "TestData", fileName);
 

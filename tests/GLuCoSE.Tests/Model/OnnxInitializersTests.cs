@@ -14,17 +14,11 @@ namespace GLuCoSE.Tests.Model;
 /// <summary>The ONNX reader that finds the large weights (initializers) the two lanes' sessions share.</summary>
 public sealed class OnnxInitializersTests : IDisposable
 {
-    private readonly string _cache = Path.Combine(Path.GetTempPath(), "glucose-initializers-test-" + Guid.NewGuid().ToString("N"));
+    private readonly TempModelFolder _cacheFolder = new(copyModel: false);
 
-    private static string TinyGraph => Path.Combine(TestPaths.TinyModel, "model.onnx");
+    private static string TinyGraph => TestPaths.TinyGraph;
 
-    public void Dispose()
-    {
-        if (Directory.Exists(_cache))
-        {
-            Directory.Delete(_cache, recursive: true);
-        }
-    }
+    public void Dispose() => _cacheFolder.Dispose();
 
     [Fact]
     public void Read_TinyGraph_FindsTheWordEmbeddingsWithTheShapeInConfigJson()
@@ -47,12 +41,12 @@ public sealed class OnnxInitializersTests : IDisposable
     public void Read_GraphWithExternalData_FollowsTheDataFile()
     {
         // The optimized-model cache's entry keeps its weights in a data file beside it, written by ONNX Runtime.
-        using (GlucoseEmbedder.Create(TestPaths.TinyModel, new GlucoseEmbedderOptions { IntraOpNumThreads = 2, Performance = { OptimizedModelCacheDirectory = _cache } }))
+        using (GlucoseEmbedder.Create(TestPaths.TinyModel, new GlucoseEmbedderOptions { IntraOpNumThreads = 2, Performance = { OptimizedModelCacheDirectory = _cacheFolder.Path } }))
         {
         }
 
-        string entry = Assert.Single(Directory.GetFiles(_cache, "*.onnx"));
-        string data = Assert.Single(Directory.GetFiles(_cache, "*.data"));
+        string entry = Assert.Single(Directory.GetFiles(_cacheFolder.Path, "*.onnx"));
+        string data = Assert.Single(Directory.GetFiles(_cacheFolder.Path, "*.data"));
 
         List<OnnxInitializer> found = OnnxInitializers.Read(entry, minBytes: 1024);
 

@@ -14,7 +14,7 @@ namespace GLuCoSE.Tests.Model;
 /// <summary>One copy of the weights for both sessions: mapped in place where aligned, copied once into aligned memory where not.</summary>
 public sealed class SharedWeightsTests
 {
-    private static string TinyGraph => Path.Combine(TestPaths.TinyModel, "model.onnx");
+    private static string TinyGraph => TestPaths.TinyGraph;
 
     [Fact]
     public void Map_SessionsOnTheSharedWeights_GiveTheTokenStatesOfAPlainSessionBeforeAndAfterTrim()

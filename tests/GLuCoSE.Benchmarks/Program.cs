@@ -17,6 +17,8 @@
 //   simulate   --model DIR --corpus FILE   ceilings of micro-batching policies for N closed-loop callers, simulated
 //                                          with a cost model fitted on this machine; --lane-cost F,T adds the
 //                                          micro-batch lanes (library) and lanes without rounds
+//   quantize   --model DIR --corpus FILE   .NET int8 quantization (per tensor, per column): time, and fidelity to fp32
+//                                          over --sentences N (1000) against quantize_dynamic's numerics emulated in fp32
 //   micro      [BenchmarkDotNet args]      tokenizer and pooling micro-benchmarks
 // DIR comes from `../shared/tools/make-bench-model DIR all`; FILE is a JSON array of sentences.
 using System;
@@ -25,7 +27,7 @@ using GLuCoSE.Benchmarks;
 
 if (args.Length == 0)
 {
-    Console.Error.WriteLine("usage: GLuCoSE.Benchmarks throughput|concurrent|policies|memory|load|shapes|simulate|micro [options]  (see Program.cs)");
+    Console.Error.WriteLine("usage: GLuCoSE.Benchmarks throughput|concurrent|policies|memory|load|shapes|simulate|quantize|micro [options]  (see Program.cs)");
     return 2;
 }
 
@@ -45,6 +47,8 @@ switch (args[0])
         return LoadBenchmark.Run(new Args(args[1..]));
     case "memory":
         return MemoryBenchmark.Run(new Args(args[1..]));
+    case "quantize":
+        return QuantizeBenchmark.Run(new Args(args[1..]));
     case "micro":
         BenchmarkSwitcher.FromAssembly(typeof(Machine).Assembly).Run(args[1..]);
         return 0;

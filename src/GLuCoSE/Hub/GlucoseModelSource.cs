@@ -117,6 +117,14 @@ public sealed record GlucoseModelSource
     /// <summary>Gets a local model folder to use as it is (nothing is downloaded), or null for a hub source.</summary>
     public string? LocalDirectory { get; init; }
 
+    /// <summary>
+    /// Gets the precision to load. <see cref="GlucosePrecision.Int8"/> quantizes the downloaded graph once, in .NET
+    /// (<see cref="GlucoseModelOptimizer"/>), into <c>model_int8.onnx</c> beside it: in the cache, recorded in the
+    /// cache's manifest with the SHA-256 of the graph it was made from; for a <see cref="LocalDirectory"/>, in that
+    /// folder. Later loads use it while that graph is unchanged. Default: <see cref="GlucosePrecision.Float32"/>.
+    /// </summary>
+    public GlucosePrecision Precision { get; init; }
+
     /// <summary>Describes a model on the Hugging Face hub, checking the repository's name.</summary>
     internal static GlucoseModelSource FromHub(string repository, string? revision = null, string? onnxUrl = null)
     {

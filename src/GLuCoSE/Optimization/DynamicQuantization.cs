@@ -1,0 +1,263 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Numerics.Tensors;
+using GLuCoSE.Optimization.Onnx;
+using Google.Protobuf;
+
+namespace GLuCoSE.Optimization;
+
+/// <summary>
+/// Rewrites every <c>MatMul</c> whose second input is a 2-D float weight into dynamic int8 quantization, node for node
+/// what onnxruntime's <c>quantize_dynamic</c> emits (QInt8 symmetric weights, uint8 activations quantized at run time):
+/// <code>
+/// DynamicQuantizeLinear(A) -> A_q, A_scale, A_zp        (one per activation, shared by its MatMuls)
+/// MatMulInteger(A_q, W_q, A_zp, W_zp) -> Cast(float) -> Mul(A_scale * W_scale) -> the MatMul's output
+/// </code>
+/// ONNX Runtime fuses that pattern into its <c>DynamicQuantizeMatMul</c> kernel when the session loads.
+/// </summary>
+/// <remarks>
+/// <para>Weights are quantized symmetrically to [-127, 127] with a zero point of 0 and <c>scale = max|W| / 127</c>,
+/// rounded half to even, per tensor (as <c>quantize_dynamic</c> does by default) or per output column.</para>
+/// <para>Embedding tables (<c>Gather</c>) stay float: <c>quantize_dynamic</c> also stores them as uint8, which makes the
+/// file smaller but costs fidelity and no time is saved.</para>
+/// </remarks>
+internal static class DynamicQuantization
+{
+    /// <summary>Counts the weights a rewrite would quantize, and their float bytes.</summary>
+    public static (int Count, long Bytes) Plan(ModelProto model)
+    {
+        Dictionary<string, TensorProto> initializers = Initializers(model.Graph);
+        var weights = new HashSet<string>(StringComparer.Ordinal);
+        long bytes = 0;
+        foreach (NodeProto node in model.Graph.Node)
+        {
+            if (QuantizableWeight(node, initializers) is { } weight && weights.Add(weight.Name))
+            {
+                bytes += OnnxModelFile.DataLength(weight);
+            }
+        }
+
+        return (weights.Count, bytes);
+    }
+
+    /// <summary>Rewrites <paramref name="source"/>'s model in place.</summary>
+    /// <param name="source">The model and where its weights are.</param>
+    /// <param name="perChannel">One scale per output column instead of one per weight.</param>
+    /// <param name="onWeightQuantized">Called with each weight's float byte count once it is quantized.</param>
+    /// <returns>How many MatMuls were rewritten.</returns>
+    public static int Apply(OnnxModelFile source, bool perChannel, Action<long> onWeightQuantized)
+    {
+        GraphProto graph = source.Model.Graph;
+        Dictionary<string, TensorProto> initializers = Initializers(graph);
+        var names = new UniqueNames(graph);
+        var quantizedWeights = new Dictionary<string, (string Q, string Scale, string ZeroPoint)>(StringComparer.Ordinal);
+        var quantizedActivations = new Dictionary<string, (string Q, string Scale, string ZeroPoint)>(StringComparer.Ordinal);
+        var nodes = new List<NodeProto>(graph.Node.Count + 64);
+        int rewritten = 0;
+
+        foreach (NodeProto node in graph.Node)
+        {
+            TensorProto? weight = QuantizableWeight(node, initializers);
+            if (weight is null)
+            {
+                nodes.Add(node);
+                continue;
+            }
+
+            if (!quantizedWeights.TryGetValue(weight.Name, out (string Q, string Scale, string ZeroPoint) w))
+            {
+                long floatBytes = OnnxModelFile.DataLength(weight);
+                w = QuantizeWeight(source, weight, perChannel, names, graph);
+                quantizedWeights.Add(weight.Name, w);
+                onWeightQuantized(floatBytes);
+            }
+
+            string input = node.Input[0];
+            if (!quantizedActivations.TryGetValue(input, out (string Q, string Scale, string ZeroPoint) a))
+            {
+                a = (names.Take(input + "_quantized"), names.Take(input + "_scale"), names.Take(input + "_zero_point"));
+                nodes.Add(Node("DynamicQuantizeLinear", names.Take(input + "_QuantizeLinear"), [input], [a.Q, a.Scale, a.ZeroPoint]));
+                quantizedActivations.Add(input, a);
+            }
+
+            string baseName = string.IsNullOrEmpty(node.Name) ? node.Output[0] : node.Name;
+            string scales = names.Take(baseName + "_quant_scales_mul:0");
+            string integer = names.Take(node.Output[0] + "_output_quantized");
+            string cast = names.Take(node.Output[0] + "_output_quantized_cast_output");
+            nodes.Add(Node("Mul", names.Take(baseName + "_quant_scales_mul"), [a.Scale, w.Scale], [scales]));
+            nodes.Add(Node("MatMulInteger", names.Take(baseName + "_quant"), [a.Q, w.Q, a.ZeroPoint, w.ZeroPoint], [integer]));
+            NodeProto castNode = Node("Cast", names.Take(node.Output[0] + "_output_quantized_cast"), [integer], [cast]);
+            castNode.Attribute.Add(new AttributeProto { Name = "to", Type = AttributeProto.Types.AttributeType.Int, I = (int)TensorProto.Types.DataType.Float });
+            nodes.Add(castNode);
+            nodes.Add(Node("Mul", names.Take(baseName + "_quant_output_scale_mul"), [cast, scales], [node.Output[0]]));
+            rewritten++;
+        }
+
+        // Drop the float weights that no node reads any more (a weight may also feed something else).
+        var stillRead = new HashSet<string>(nodes.SelectMany(n => n.Input), StringComparer.Ordinal);
+        foreach (string output in graph.Output.Select(o => o.Name))
+        {
+            stillRead.Add(output);
+        }
+
+        var dropped = new HashSet<string>(quantizedWeights.Keys.Where(name => !stillRead.Contains(name)), StringComparer.Ordinal);
+        for (int i = graph.Initializer.Count - 1; i >= 0; i--)
+        {
+            if (dropped.Contains(graph.Initializer[i].Name))
+            {
+                graph.Initializer.RemoveAt(i);
+            }
+        }
+
+        // Graphs from older exporters also list their weights as inputs.
+        for (int i = graph.Input.Count - 1; i >= 0; i--)
+        {
+            if (dropped.Contains(graph.Input[i].Name))
+            {
+                graph.Input.RemoveAt(i);
+            }
+        }
+
+        graph.Node.Clear();
+        graph.Node.AddRange(nodes);
+        return rewritten;
+    }
+
+    /// <summary>Quantizes one weight: the nearest of [-127, 127] of <c>w / scale</c>, ties to even.</summary>
+    internal static void Quantize(ReadOnlySpan<float> weight, int rows, int columns, bool perChannel, Span<sbyte> quantized, Span<float> scales)
+    {
+        if (perChannel)
+        {
+            scales.Clear();
+            for (int row = 0; row < rows; row++)
+            {
+                ReadOnlySpan<float> values = weight.Slice(row * columns, columns);
+                for (int column = 0; column < columns; column++)
+                {
+                    scales[column] = MathF.Max(scales[column], MathF.Abs(values[column]));
+                }
+            }
+        }
+        else
+        {
+            scales[0] = MathF.Abs(TensorPrimitives.MaxMagnitude(weight));
+        }
+
+        for (int i = 0; i < scales.Length; i++)
+        {
+            if (!float.IsFinite(scales[i]))
+            {
+                throw new System.IO.InvalidDataException("A MatMul weight holds NaN or infinity; it cannot be quantized.");
+            }
+
+            // quantize_dynamic: scale = (max - min) / (qmax - qmin) over [-absmax, absmax] and [-127, 127]; 1 for all zeros.
+            scales[i] = scales[i] == 0 ? 1f : 2f * scales[i] / 254f;
+        }
+
+        for (int row = 0; row < rows; row++)
+        {
+            ReadOnlySpan<float> values = weight.Slice(row * columns, columns);
+            Span<sbyte> target = quantized.Slice(row * columns, columns);
+            for (int column = 0; column < columns; column++)
+            {
+                float scale = perChannel ? scales[column] : scales[0];
+                target[column] = (sbyte)Math.Clamp(MathF.Round(values[column] / scale, MidpointRounding.ToEven), -127f, 127f);
+            }
+        }
+    }
+
+    private static (string Q, string Scale, string ZeroPoint) QuantizeWeight(
+        OnnxModelFile source, TensorProto weight, bool perChannel, UniqueNames names, GraphProto graph)
+    {
+        int rows = checked((int)weight.Dims[0]);
+        int columns = checked((int)weight.Dims[1]);
+        float[] values = source.ReadFloats(weight);
+        if (values.Length != (long)rows * columns)
+        {
+            throw new System.IO.InvalidDataException($"Weight '{weight.Name}' has {values.Length} values for a {rows}x{columns} shape.");
+        }
+
+        var quantized = new sbyte[values.Length];
+        var scales = new float[perChannel ? columns : 1];
+        Quantize(values, rows, columns, perChannel, quantized, scales);
+
+        // Let the float bytes go now: a graph with its weights inside holds them all until it is written.
+        weight.RawData = ByteString.Empty;
+
+        string q = names.Take(weight.Name + "_quantized");
+        string scale = names.Take(weight.Name + "_scale");
+        string zeroPoint = names.Take(weight.Name + "_zero_point");
+        long[] vectorShape = perChannel ? [columns] : [];
+        graph.Initializer.Add(Tensor(q, TensorProto.Types.DataType.Int8, [rows, columns], System.Runtime.InteropServices.MemoryMarshal.AsBytes(quantized.AsSpan())));
+        graph.Initializer.Add(Tensor(scale, TensorProto.Types.DataType.Float, vectorShape, System.Runtime.InteropServices.MemoryMarshal.AsBytes(scales.AsSpan())));
+        graph.Initializer.Add(Tensor(zeroPoint, TensorProto.Types.DataType.Int8, vectorShape, new byte[scales.Length]));
+        return (q, scale, zeroPoint);
+    }
+
+    /// <summary>Gets the weight of a float <c>MatMul</c> whose second input is a 2-D float initializer, or null.</summary>
+    private static TensorProto? QuantizableWeight(NodeProto node, Dictionary<string, TensorProto> initializers) =>
+        node.OpType == "MatMul" && string.IsNullOrEmpty(node.Domain) && node.Input.Count == 2
+        && !initializers.ContainsKey(node.Input[0])
+        && initializers.TryGetValue(node.Input[1], out TensorProto? weight)
+        && weight.DataType == (int)TensorProto.Types.DataType.Float && weight.Dims.Count == 2
+            ? weight
+            : null;
+
+    private static Dictionary<string, TensorProto> Initializers(GraphProto graph)
+    {
+        var map = new Dictionary<string, TensorProto>(StringComparer.Ordinal);
+        foreach (TensorProto tensor in graph.Initializer)
+        {
+            map[tensor.Name] = tensor;
+        }
+
+        return map;
+    }
+
+    private static NodeProto Node(string opType, string name, string[] inputs, string[] outputs)
+    {
+        var node = new NodeProto { OpType = opType, Name = name };
+        node.Input.AddRange(inputs);
+        node.Output.AddRange(outputs);
+        return node;
+    }
+
+    private static TensorProto Tensor(string name, TensorProto.Types.DataType type, long[] dims, ReadOnlySpan<byte> bytes)
+    {
+        var tensor = new TensorProto { Name = name, DataType = (int)type, RawData = ByteString.CopyFrom(bytes) };
+        tensor.Dims.AddRange(dims);
+        return tensor;
+    }
+
+    /// <summary>Hands out value and node names that the graph does not use yet.</summary>
+    private sealed class UniqueNames
+    {
+        private readonly HashSet<string> _used = new(StringComparer.Ordinal);
+
+        public UniqueNames(GraphProto graph)
+        {
+            foreach (NodeProto node in graph.Node)
+            {
+                _used.Add(node.Name);
+                _used.UnionWith(node.Input);
+                _used.UnionWith(node.Output);
+            }
+
+            _used.UnionWith(graph.Initializer.Select(t => t.Name));
+            _used.UnionWith(graph.Input.Select(v => v.Name));
+            _used.UnionWith(graph.Output.Select(v => v.Name));
+        }
+
+        public string Take(string wanted)
+        {
+            string name = wanted;
+            for (int i = 1; !_used.Add(name); i++)
+            {
+                name = $"{wanted}_{i}";
+            }
+
+            return name;
+        }
+    }
+}

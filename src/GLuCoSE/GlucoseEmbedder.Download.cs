@@ -60,6 +60,15 @@ public sealed partial class GlucoseEmbedder
         // Fail on a bad option before a 440 MB download, not after.
         GlucoseEmbedderOptions settings = (options ?? new GlucoseEmbedderOptions()).ValidatedCopy();
         source ??= GlucoseModelSource.Default;
+        if (source.Precision != GlucosePrecision.Float32)
+        {
+            settings.ModelFileName = settings.ModelFileName is null
+                ? GlucoseModelOptimizer.GetModelFileName(source.Precision)
+                : throw new ArgumentException(
+                    $"Both GlucoseEmbedderOptions.ModelFileName ('{settings.ModelFileName}') and GlucoseModelSource.Precision ({source.Precision}) choose the graph; set one.",
+                    nameof(options));
+        }
+
         string folder = await source.DownloadCoreAsync(environment, progress, cancellationToken).ConfigureAwait(false);
         cancellationToken.ThrowIfCancellationRequested();
 

@@ -12,7 +12,7 @@ using Google.Protobuf;
 namespace GLuCoSE.Benchmarks;
 
 /// <summary>
-/// <c>quantize --model DIR --corpus FILE [--sentences 1000]</c>: quantizes DIR's fp32 graph in .NET (per tensor, as
+/// <c>quantize --model DIR --corpus FILE [--sentences 1000]</c> (or <c>--convert-only</c>: the conversion alone, its time and peak memory): quantizes DIR's fp32 graph in .NET (per tensor, as
 /// <c>quantize_dynamic</c> does, and per output column), times it, and measures the fidelity of each int8 graph's
 /// embeddings to fp32's over the corpus: the plain cosine, and the centered one (each graph's mean embedding
 /// subtracted first: random weights put every embedding in a narrow cone where a plain cosine says nothing). The
@@ -24,6 +24,17 @@ internal static class QuantizeBenchmark
     public static int Run(Args args)
     {
         string model = Path.GetFullPath(args.Required("--model"));
+        if (args.Flag("--convert-only"))
+        {
+            // Just the public conversion, in a process of its own: its time and peak memory.
+            var clock = Stopwatch.StartNew();
+            string written = GlucoseModelOptimizer.Convert(model, GlucosePrecision.Int8, Path.Combine(model, "model_int8_dotnet.onnx"));
+            Console.WriteLine($"{Machine.Describe()}; converted {Path.Combine(model, "model.onnx")} " +
+                $"({Directory.GetFiles(model, "model.onnx*").Sum(f => new FileInfo(f).Length) / 1e6:F0} MB with its data) -> {written} in {clock.Elapsed.TotalSeconds:F1} s; " +
+                $"peak RSS {Machine.PeakRssMiB():F0} MiB");
+            return 0;
+        }
+
         string[] corpus = Corpus.Load(args.Required("--corpus"), args.Int("--sentences", 1000));
         string source = Path.Combine(model, "model.onnx");
         Console.WriteLine($"{Machine.Describe()}; {corpus.Length} sentences");
@@ -120,7 +131,7 @@ internal static class QuantizeBenchmark
                 {
                     int rows = (int)weight.Dims[0];
                     int columns = (int)weight.Dims[1];
-                    float[] values = file.ReadFloats(weight);
+                    float[] values = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(file.ReadFloatBytes(weight).Span).ToArray();
                     var quantized = new sbyte[values.Length];
                     var scale = new float[1];
                     DynamicQuantization.Quantize(values, rows, columns, perChannel: false, quantized, scale);

@@ -228,21 +228,30 @@ public sealed record GlucoseModelSource
 
     internal static bool IsRepositoryName(string value) => RepositoryPattern.IsMatch(value);
 
-    internal Task<string> DownloadCoreAsync(HubEnvironment environment, IProgress<DownloadProgress>? progress, CancellationToken cancellationToken)
+    internal async Task<string> DownloadCoreAsync(HubEnvironment environment, IProgress<DownloadProgress>? progress, CancellationToken cancellationToken)
     {
-        if (LocalDirectory is not null)
+        if (!Enum.IsDefined(Precision))
         {
-            string full = Path.GetFullPath(LocalDirectory);
-            if (!Directory.Exists(full))
-            {
-                throw new DirectoryNotFoundException(
-                    $"Model folder '{full}' not found. Pass a folder that holds model.onnx and sentencepiece.bpe.model, or a hub source such as GlucoseModelSource.Default.");
-            }
-
-            return Task.FromResult(full);
+            throw new ArgumentException($"GlucoseModelSource.Precision must be Float32 or Int8; found {Precision}.");
         }
 
-        ResolvedSource resolved = ResolvedSource.Resolve(this, environment);
-        return ModelCache.EnsureAsync(resolved, environment, progress, cancellationToken);
+        string folder;
+        if (LocalDirectory is not null)
+        {
+            folder = Path.GetFullPath(LocalDirectory);
+            if (!Directory.Exists(folder))
+            {
+                throw new DirectoryNotFoundException(
+                    $"Model folder '{folder}' not found. Pass a folder that holds model.onnx and sentencepiece.bpe.model, or a hub source such as GlucoseModelSource.Default.");
+            }
+        }
+        else
+        {
+            ResolvedSource resolved = ResolvedSource.Resolve(this, environment);
+            folder = await ModelCache.EnsureAsync(resolved, environment, progress, cancellationToken).ConfigureAwait(false);
+        }
+
+        await ConvertedGraph.EnsureAsync(folder, Precision, isCache: LocalDirectory is null, environment, cancellationToken).ConfigureAwait(false);
+        return folder;
     }
 }

@@ -13,5 +13,12 @@ internal sealed class ManifestEntry
     /// <summary>Gets or sets the URL it came from (never with credentials).</summary>
     public string? Url { get; set; }
 
+    /// <summary>Gets or sets when the file was downloaded, or made (for a converted graph).</summary>
     public DateTimeOffset Downloaded { get; set; }
+
+    /// <summary>Gets or sets, for a file made here rather than downloaded, the file it was made from (<c>model.onnx</c>).</summary>
+    public string? MadeFrom { get; set; }
+
+    /// <summary>Gets or sets the SHA-256 of <see cref="MadeFrom"/> when this file was made from it.</summary>
+    public string? MadeFromSha256 { get; set; }
 }

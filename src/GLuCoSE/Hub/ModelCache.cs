@@ -251,7 +251,7 @@ internal static class ModelCache
         return check;
     }
 
-    private static async Task<string> Sha256Async(string path, CancellationToken cancellationToken)
+    internal static async Task<string> Sha256Async(string path, CancellationToken cancellationToken)
     {
         var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 16, useAsync: true);
         await using (stream.ConfigureAwait(false))

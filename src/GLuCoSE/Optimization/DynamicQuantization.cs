@@ -172,15 +172,15 @@ internal static class DynamicQuantization
     {
         int rows = checked((int)weight.Dims[0]);
         int columns = checked((int)weight.Dims[1]);
-        float[] values = source.ReadFloats(weight);
+        ReadOnlySpan<float> values = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(source.ReadFloatBytes(weight).Span);
         if (values.Length != (long)rows * columns)
         {
             throw new System.IO.InvalidDataException($"Weight '{weight.Name}' has {values.Length} values for a {rows}x{columns} shape.");
         }
 
-        var quantized = new sbyte[values.Length];
+        var quantized = new byte[values.Length];
         var scales = new float[perChannel ? columns : 1];
-        Quantize(values, rows, columns, perChannel, quantized, scales);
+        Quantize(values, rows, columns, perChannel, System.Runtime.InteropServices.MemoryMarshal.Cast<byte, sbyte>(quantized.AsSpan()), scales);
 
         // Let the float bytes go now: a graph with its weights inside holds them all until it is written.
         weight.RawData = ByteString.Empty;
@@ -189,8 +189,8 @@ internal static class DynamicQuantization
         string scale = names.Take(weight.Name + "_scale");
         string zeroPoint = names.Take(weight.Name + "_zero_point");
         long[] vectorShape = perChannel ? [columns] : [];
-        graph.Initializer.Add(Tensor(q, TensorProto.Types.DataType.Int8, [rows, columns], System.Runtime.InteropServices.MemoryMarshal.AsBytes(quantized.AsSpan())));
-        graph.Initializer.Add(Tensor(scale, TensorProto.Types.DataType.Float, vectorShape, System.Runtime.InteropServices.MemoryMarshal.AsBytes(scales.AsSpan())));
+        graph.Initializer.Add(Tensor(q, TensorProto.Types.DataType.Int8, [rows, columns], quantized));
+        graph.Initializer.Add(Tensor(scale, TensorProto.Types.DataType.Float, vectorShape, System.Runtime.InteropServices.MemoryMarshal.AsBytes(scales.AsSpan()).ToArray()));
         graph.Initializer.Add(Tensor(zeroPoint, TensorProto.Types.DataType.Int8, vectorShape, new byte[scales.Length]));
         return (q, scale, zeroPoint);
     }
@@ -223,9 +223,9 @@ internal static class DynamicQuantization
         return node;
     }
 
-    private static TensorProto Tensor(string name, TensorProto.Types.DataType type, long[] dims, ReadOnlySpan<byte> bytes)
+    private static TensorProto Tensor(string name, TensorProto.Types.DataType type, long[] dims, byte[] bytes)
     {
-        var tensor = new TensorProto { Name = name, DataType = (int)type, RawData = ByteString.CopyFrom(bytes) };
+        var tensor = new TensorProto { Name = name, DataType = (int)type, RawData = UnsafeByteOperations.UnsafeWrap(bytes) };
         tensor.Dims.AddRange(dims);
         return tensor;
     }

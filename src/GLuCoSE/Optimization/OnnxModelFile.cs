@@ -68,15 +68,18 @@ internal sealed class OnnxModelFile
         return tensor.RawData.Length;
     }
 
-    /// <summary>Reads a tensor's bytes (little-endian elements), wherever they are stored.</summary>
+    /// <summary>
+    /// Gets a tensor's bytes (little-endian elements), wherever they are stored: the graph's own <c>raw_data</c> (not
+    /// copied), or read from the external-data file.
+    /// </summary>
     /// <exception cref="InvalidDataException">The tensor's external data is missing, outside the model's folder, or short.</exception>
-    public byte[] ReadBytes(TensorProto tensor)
+    public ReadOnlyMemory<byte> ReadBytes(TensorProto tensor)
     {
         if (tensor.DataLocation != TensorProto.Types.DataLocation.External)
         {
             if (!tensor.RawData.IsEmpty)
             {
-                return tensor.RawData.ToByteArray();
+                return tensor.RawData.Memory;
             }
 
             if (tensor.DataType == (int)TensorProto.Types.DataType.Float)
@@ -120,34 +123,24 @@ internal sealed class OnnxModelFile
         return bytes;
     }
 
-    /// <summary>Reads a float tensor's values.</summary>
+    /// <summary>Reads a float tensor's values (the graph's own bytes where it keeps them, not copied).</summary>
     /// <exception cref="InvalidDataException">The tensor is not float, or its data cannot be read.</exception>
-    public float[] ReadFloats(TensorProto tensor)
+    public ReadOnlyMemory<byte> ReadFloatBytes(TensorProto tensor)
     {
         if (tensor.DataType != (int)TensorProto.Types.DataType.Float)
         {
             throw new InvalidDataException($"Tensor '{tensor.Name}' of '{Path}' is not float.");
         }
 
-        if (tensor.DataLocation != TensorProto.Types.DataLocation.External && tensor.RawData.IsEmpty)
-        {
-            return ToArray(tensor.FloatData);
-        }
-
-        byte[] bytes = ReadBytes(tensor);
-        if (bytes.Length % sizeof(float) != 0)
-        {
-            throw new InvalidDataException($"Tensor '{tensor.Name}' of '{Path}' has {bytes.Length} bytes, not a whole number of floats.");
-        }
-
-        var values = new float[bytes.Length / sizeof(float)];
-        MemoryMarshal.Cast<byte, float>(bytes).CopyTo(values);
         if (!BitConverter.IsLittleEndian)
         {
             throw new PlatformNotSupportedException("ONNX weights are little-endian; this machine is not.");
         }
 
-        return values;
+        ReadOnlyMemory<byte> bytes = ReadBytes(tensor);
+        return bytes.Length % sizeof(float) == 0
+            ? bytes
+            : throw new InvalidDataException($"Tensor '{tensor.Name}' of '{Path}' has {bytes.Length} bytes, not a whole number of floats.");
     }
 
     private static float[] ToArray(Google.Protobuf.Collections.RepeatedField<float> list)

@@ -51,17 +51,19 @@ internal static class OnnxModelWriter
                         continue;
                     }
 
-                    byte[] bytes = external ? source.ReadBytes(tensor) : tensor.RawData.ToByteArray();
+                    ReadOnlyMemory<byte> bytes = source.ReadBytes(tensor);
                     if (bytes.Length < ExternalThreshold)
                     {
-                        SetInline(tensor, bytes);
+                        SetInline(tensor, bytes.Span);
                     }
                     else
                     {
                         long offset = (data.Position + Alignment - 1) / Alignment * Alignment;
                         data.SetLength(Math.Max(data.Length, offset));
                         data.Position = offset;
-                        data.Write(bytes);
+                        data.Write(bytes.Span);
+
+                        // The graph's own copy goes now: a graph with its weights inside holds them all until written.
                         SetExternal(tensor, dataName, offset, bytes.Length);
                     }
 
@@ -93,7 +95,7 @@ internal static class OnnxModelWriter
         }
     }
 
-    private static void SetInline(TensorProto tensor, byte[] bytes)
+    private static void SetInline(TensorProto tensor, ReadOnlySpan<byte> bytes)
     {
         tensor.ExternalData.Clear();
         tensor.DataLocation = TensorProto.Types.DataLocation.Default;

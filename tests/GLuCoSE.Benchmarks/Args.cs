@@ -54,4 +54,12 @@ internal sealed class Args
             ? (int.Parse(parts[0], CultureInfo.InvariantCulture), int.Parse(parts[1], CultureInfo.InvariantCulture))
             : throw new ArgumentException($"'{text}' is not a batching policy: write BATCH_SIZE:TOKEN_BUDGET, e.g. 128:1024.");
     }
+
+    /// <summary>Gets the graph file of a variant: <c>fp32</c> (model.onnx), <c>int8</c> (model_int8.onnx), or a file name.</summary>
+    public static string GraphFile(string? variant) => variant switch
+    {
+        null or "fp32" => "model.onnx",
+        "int8" => "model_int8.onnx",
+        _ => variant,
+    };
 }

@@ -18,7 +18,7 @@ internal static class ConcurrentBenchmark
         string model = args.Required("--model");
         string[] corpus = Corpus.FromArgs(args);
         int[] threadCounts = args.Ints("--callers", [1, 4, 32]);
-        string file = args.Optional("--variant") == "int8" ? "model_int8.onnx" : "model.onnx";
+        string file = Args.GraphFile(args.Optional("--variant"));
         int? threads = args.OptionalInt("--threads");
         var options = new GlucoseEmbedderOptions { ModelFileName = file, IntraOpNumThreads = threads, Performance = { OptimizedModelCacheDirectory = args.Optional("--cache") } };
         if (args.Optional("--wait-ms") is string wait)

@@ -13,7 +13,7 @@ internal static class MemoryBenchmark
         int passes = args.Int("--passes", 20);
         var options = new GlucoseEmbedderOptions
         {
-            ModelFileName = args.Optional("--variant") == "int8" ? "model_int8.onnx" : "model.onnx",
+            ModelFileName = Args.GraphFile(args.Optional("--variant")),
             // The library's batching defaults unless given (until this session: 32 texts and no token budget).
             BatchSize = args.OptionalInt("--batch-size"),
             Performance =

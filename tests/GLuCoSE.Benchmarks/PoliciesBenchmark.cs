@@ -17,7 +17,7 @@ internal static class PoliciesBenchmark
     {
         string model = args.Required("--model");
         string[] corpus = Corpus.FromArgs(args);
-        string file = args.Optional("--variant") == "int8" ? "model_int8.onnx" : "model.onnx";
+        string file = Args.GraphFile(args.Optional("--variant"));
         int rounds = args.Int("--rounds", 4);
 
         // BS:TOKENS, with "/off" for the lanes off (bulk batches run whole on every thread): 128:1024,128:1024/off,32:4096

@@ -40,14 +40,16 @@ internal static class QuantizeBenchmark
         Console.WriteLine($"{Machine.Describe()}; {corpus.Length} sentences");
 
         var graphs = new List<(string Label, string File)>();
-        foreach ((string label, string file, bool perChannel) in new[]
+        foreach ((string label, string file, GlucoseModelOptimizer.Rewrites rewrites) in new (string, string, GlucoseModelOptimizer.Rewrites)[]
         {
-            ("int8 .NET per tensor", "model_int8_dotnet.onnx", false),
-            ("int8 .NET per channel", "model_int8_dotnet_pc.onnx", true),
+            ("int8 .NET per tensor", "model_int8_dotnet.onnx", new(Fuse: false, Quantize: true, PerChannel: false)),
+            ("int8 .NET per channel", "model_int8_dotnet_pc.onnx", new(Fuse: false, Quantize: true, PerChannel: true)),
+            ("fp32 fused", "model_fused.onnx", new(Fuse: true, Quantize: false, PerChannel: false)),
+            ("int8 .NET fused", "model_int8_fused.onnx", new(Fuse: true, Quantize: true, PerChannel: false)),
         })
         {
             var clock = Stopwatch.StartNew();
-            GlucoseModelOptimizer.Quantize(source, Path.Combine(model, file), perChannel, null, CancellationToken.None);
+            GlucoseModelOptimizer.Rewrite(source, Path.Combine(model, file), rewrites, null, CancellationToken.None);
             Console.WriteLine($"{label}: quantized in {clock.Elapsed.TotalSeconds:F1} s -> {file} " +
                 $"({new FileInfo(Path.Combine(model, file)).Length / 1e6:F1} MB + {new FileInfo(Path.Combine(model, file + ".data")).Length / 1e6:F1} MB data)");
             graphs.Add((label, file));

@@ -14,7 +14,7 @@ internal static class ShapesBenchmark
     public static int Run(Args args)
     {
         string model = args.Required("--model");
-        string file = args.Optional("--variant") == "int8" ? "model_int8.onnx" : "model.onnx";
+        string file = Args.GraphFile(args.Optional("--variant"));
         int[] batches = args.Ints("--batches", [1, 2, 4, 8, 16, 32]);
         int[] sequences = args.Ints("--sequences", [8, 16, 32, 64]);
         int? threads = args.OptionalInt("--threads");

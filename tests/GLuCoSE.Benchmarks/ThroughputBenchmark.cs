@@ -225,7 +225,7 @@ internal static class ThroughputBenchmark
         return 0;
     }
 
-    private static string FileOf(string variant) => variant switch { "int8" => "model_int8.onnx", "fp32" => "model.onnx", _ => variant };
+    private static string FileOf(string variant) => Args.GraphFile(variant);
 
     /// <summary>The bare floor: pre-built input tensors for the library's own batch plan, timing only Run.</summary>
     private sealed class Floor : IDisposable

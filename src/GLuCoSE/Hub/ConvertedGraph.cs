@@ -57,7 +57,7 @@ internal static class ConvertedGraph
         manifest.Files.Remove(relative + ".data");
         manifest.Write(folder);
 
-        GlucoseModelOptimizer.Quantize(source, target, perChannel: false, progress: null, cancellationToken);
+        GlucoseModelOptimizer.Rewrite(source, target, new GlucoseModelOptimizer.Rewrites(Fuse: false, Quantize: true, PerChannel: false), progress: null, cancellationToken);
         string sourceSha256 = GlucoseModelOptimizer.ReadSourceSha256(target)!;
         foreach (string file in new[] { relative, relative + ".data" })
         {
@@ -118,6 +118,6 @@ internal static class ConvertedGraph
             }
         }
 
-        GlucoseModelOptimizer.Quantize(source, target, perChannel: false, progress: null, cancellationToken);
+        GlucoseModelOptimizer.Rewrite(source, target, new GlucoseModelOptimizer.Rewrites(Fuse: false, Quantize: true, PerChannel: false), progress: null, cancellationToken);
     }
 }

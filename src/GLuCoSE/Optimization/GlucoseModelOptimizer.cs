@@ -80,10 +80,13 @@ public static class GlucoseModelOptimizer
             throw new ArgumentException($"The output '{output}' is the input graph; name another file.", nameof(outputPath));
         }
 
-        return Quantize(source, output, perChannel: false, progress, cancellationToken);
+        return Rewrite(source, output, new Rewrites(Fuse: false, Quantize: true, PerChannel: false), progress, cancellationToken);
     }
 
-    internal static string Quantize(string source, string output, bool perChannel, IProgress<double>? progress, CancellationToken cancellationToken)
+    /// <summary>What <see cref="Rewrite"/> does to a graph.</summary>
+    internal readonly record struct Rewrites(bool Fuse, bool Quantize, bool PerChannel);
+
+    internal static string Rewrite(string source, string output, Rewrites rewrites, IProgress<double>? progress, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         string sourceSha256 = Sha256File(source);
@@ -100,12 +103,15 @@ public static class GlucoseModelOptimizer
             progress?.Report(Math.Min(1, done / total));
         }
 
-        int rewritten = DynamicQuantization.Apply(file, perChannel, Advance);
+        (int attentions, int slices) = rewrites.Fuse ? AttentionFusion.Apply(file) : (0, 0);
+        int rewritten = rewrites.Quantize ? DynamicQuantization.Apply(file, rewrites.PerChannel, Advance) : 0;
         file.Model.ProducerName = "GLuCoSE";
         file.Model.ProducerVersion = typeof(GlucoseModelOptimizer).Assembly.GetName().Version?.ToString() ?? string.Empty;
         SetMetadata(file.Model, "glucose.source_sha256", sourceSha256);
-        SetMetadata(file.Model, "glucose.precision", "int8");
+        SetMetadata(file.Model, "glucose.precision", rewrites.Quantize ? "int8" : "fp32");
         SetMetadata(file.Model, "glucose.quantized_matmuls", rewritten.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        SetMetadata(file.Model, "glucose.fused_attentions", attentions.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        SetMetadata(file.Model, "glucose.removed_slices", slices.ToString(System.Globalization.CultureInfo.InvariantCulture));
         Directory.CreateDirectory(Path.GetDirectoryName(output)!);
         OnnxModelWriter.Write(file.Model, file, output, Advance, cancellationToken);
         progress?.Report(1);

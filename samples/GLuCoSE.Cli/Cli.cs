@@ -1,9 +1,15 @@
-using System.IO;
+using System.CommandLine;
+using System.CommandLine.Help;
+using System.CommandLine.Invocation;
+using System.CommandLine.Parsing;
 using GLuCoSE.Cli.Commands;
 
 namespace GLuCoSE.Cli;
 
-/// <summary>Dispatches a command line to its command; maps failures to messages and exit codes.</summary>
+/// <summary>
+/// The <c>glucose</c> command line: the commands, and how a run ends. System.CommandLine parses, validates and writes
+/// --help from the commands' definitions; a wrong command line exits 2, a failed run 1, an interrupted one 130.
+/// </summary>
 internal static class Cli
 {
     /// <summary>Success.</summary>
@@ -18,7 +24,19 @@ internal static class Cli
     /// <summary>Interrupted (Ctrl+C), as shells report SIGINT.</summary>
     public const int Interrupted = 130;
 
-    private static readonly ICommand[] Commands =
+    /// <summary>The name in help and messages, whether run as the installed tool, with dotnet run or as a .dll.</summary>
+    public const string Name = "glucose";
+
+    private const string RootNotes = """
+        The commands that embed take --model DIR (a model folder: model.onnx + sentencepiece.bpe.model) or --source SPEC;
+        without either, GLuCoSE-base-ja is downloaded from the Hugging Face hub on first use and cached ('glucose download'
+        fetches it ahead of time). Run 'glucose <command> --help' for a command's options.
+
+        Exit codes: 0 success, 1 the command failed, 2 wrong command line, 130 interrupted.
+        """;
+
+    /// <summary>The commands, in the order --help lists them.</summary>
+    private static GlucoseCommand[] CreateCommands() =>
     [
         new SimilarityCommand(),
         new SearchCommand(),
@@ -28,88 +46,168 @@ internal static class Cli
         new ParityCommand(),
     ];
 
-    public static async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
+    /// <summary>Runs a command line with the console's standard output and error.</summary>
+    public static Task<int> RunAsync(string[] args, CancellationToken cancellationToken) =>
+        RunAsync(args, Console.Out, Console.Error, cancellationToken);
+
+    /// <summary>
+    /// Runs a command line: results and --help go to <paramref name="output"/>; usage errors and failures to
+    /// <paramref name="error"/>. Returns the exit code.
+    /// </summary>
+    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
-        if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
+        ParseResult parseResult = CreateRootCommand().Parse(args);
+        List<string> usageErrors = UsageErrors(parseResult);
+        if (usageErrors.Count > 0)
         {
-            (args.Length == 0 ? Console.Error : Console.Out).WriteLine(GeneralHelp());
-            return args.Length == 0 ? Usage : Ok;
+            string command = CommandName(parseResult);
+            foreach (string usageError in usageErrors)
+            {
+                await error.WriteLineAsync($"{command}: {usageError}");
+            }
+
+            await error.WriteLineAsync(parseResult.CommandResult.Command is GlucoseCommand
+                ? $"Run '{command} --help' for its options."
+                : $"Run '{Name} --help' for the commands.");
+            return Usage;
         }
 
-        ICommand? command = Array.Find(Commands, c => c.Name == args[0]);
-        if (command is null)
+        // Ctrl+C is the caller's (Program.cs cancels the token and waits for the command to clean up), and exceptions
+        // are mapped below, so System.CommandLine neither hooks the process's termination nor prints stack traces.
+        var configuration = new InvocationConfiguration
         {
-            return UsageError($"unknown command '{args[0]}'", null);
-        }
-
-        CommandLine line;
+            Output = output,
+            Error = error,
+            EnableDefaultExceptionHandler = false,
+            ProcessTerminationTimeout = null,
+        };
         try
         {
-            line = CommandLine.Parse(args[1..], command.Options);
-        }
-        catch (UsageException ex)
-        {
-            return UsageError(ex.Message, command);
-        }
-
-        if (line.Has("help"))
-        {
-            Console.WriteLine(command.Help);
-            return Ok;
-        }
-
-        try
-        {
-            return await command.RunAsync(line, cancellationToken);
-        }
-        catch (UsageException ex)
-        {
-            return UsageError(ex.Message, command);
+            return await parseResult.InvokeAsync(configuration, cancellationToken);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            Console.Error.WriteLine("glucose: interrupted");
+            await error.WriteLineAsync($"{Name}: interrupted");
             return Interrupted;
         }
         catch (Exception ex) when (ex is IOException or InvalidDataException or InvalidOperationException or ArgumentException
                                        or UnauthorizedAccessException or NotSupportedException or System.Text.Json.JsonException
                                        or System.Net.Http.HttpRequestException)
         {
-            Console.Error.WriteLine($"glucose {command.Name}: {ex.Message}");
+            await error.WriteLineAsync($"{CommandName(parseResult)}: {ex.Message}");
             return Failed;
         }
     }
 
-    private static int UsageError(string message, ICommand? command)
+    /// <summary>The root command with every subcommand; its help option prints each command's notes after the options.</summary>
+    internal static Command CreateRootCommand()
     {
-        Console.Error.WriteLine(command is null ? $"glucose: {message}" : $"glucose {command.Name}: {message}");
-        Console.Error.WriteLine(command is null ? "Run 'glucose --help' for the commands." : $"Run 'glucose {command.Name} --help' for its options.");
-        return Usage;
-    }
-
-    private static string GeneralHelp()
-    {
-        var help = new System.Text.StringBuilder("""
-            usage: glucose <command> [options]
-
-            Japanese sentence embeddings with GLuCoSE, on the CPU or an NVIDIA GPU.
-
-            commands:
-
-            """);
-        foreach (ICommand command in Commands)
+        var help = new HelpOption();
+        help.Action = new HelpWithNotesAction((HelpAction)help.Action!);
+        var root = new Command(Name, "Japanese sentence embeddings with GLuCoSE, on the CPU or an NVIDIA GPU.")
         {
-            help.AppendLine(System.Globalization.CultureInfo.InvariantCulture, $"  {command.Name,-12} {command.Summary}");
+            help,
+            new VersionOption(),
+        };
+        foreach (GlucoseCommand command in CreateCommands())
+        {
+            root.Subcommands.Add(command);
         }
 
-        help.Append("""
+        // 'glucose help [COMMAND]' as well as --help; not listed, as -h and --help are.
+        var topic = new Argument<string?>("COMMAND") { Arity = ArgumentArity.ZeroOrOne };
+        var helpCommand = new Command("help", "Show the help of glucose or of a command.") { Hidden = true };
+        helpCommand.Arguments.Add(topic);
+        helpCommand.SetAction((parseResult, cancellationToken) =>
+            root.Parse(parseResult.GetValue(topic) is string name ? [name, "--help"] : ["--help"])
+                .InvokeAsync(parseResult.InvocationConfiguration, cancellationToken));
+        root.Subcommands.Add(helpCommand);
 
-            The commands that embed take --model DIR (a model folder: model.onnx + sentencepiece.bpe.model; see
-            models/README.md) or --source SPEC; without either, GLuCoSE-base-ja is downloaded from the Hugging Face hub
-            on first use and cached ('glucose download' fetches it ahead of time).
-            Run 'glucose <command> --help' for a command's options.
-            Exit codes: 0 success, 1 the command failed, 2 wrong command line, 130 interrupted.
-            """);
-        return help.ToString();
+        // No command at all: the help, on stderr, as a usage error.
+        root.SetAction(parseResult =>
+        {
+            var toError = new InvocationConfiguration { Output = parseResult.InvocationConfiguration.Error };
+            root.Parse(["--help"]).Invoke(toError);
+            return Usage;
+        });
+        return root;
+    }
+
+    /// <summary>
+    /// System.CommandLine's errors; and, for a command about to run, any argument that looks like an option. Those would
+    /// otherwise be taken as texts ('similarity a b --top 3' would compare four texts); after '--' they are texts.
+    /// </summary>
+    private static List<string> UsageErrors(ParseResult parseResult)
+    {
+        if (parseResult.Action is ParseErrorAction)
+        {
+            return parseResult.Errors.Select(e => e.Message).ToList();
+        }
+
+        var errors = new List<string>();
+        Command command = parseResult.CommandResult.Command;
+        if (parseResult.Action != command.Action)
+        {
+            return errors;  // --help or --version
+        }
+
+        int end = parseResult.Tokens.Count;
+        for (int i = 0; i < parseResult.Tokens.Count; i++)
+        {
+            if (parseResult.Tokens[i].Type == TokenType.DoubleDash)
+            {
+                end = i;
+                break;
+            }
+        }
+
+        foreach (Argument argument in command.Arguments)
+        {
+            foreach (Token token in parseResult.GetResult(argument)?.Tokens ?? [])
+            {
+                if (token.Value.StartsWith("--", StringComparison.Ordinal) && token.Value.Length > 2 && IndexOf(parseResult.Tokens, token) < end)
+                {
+                    errors.Add($"unknown option '{token.Value}' (put texts that start with -- after a '--')");
+                }
+            }
+        }
+
+        return errors;
+    }
+
+    private static int IndexOf(IReadOnlyList<Token> tokens, Token token)
+    {
+        for (int i = 0; i < tokens.Count; i++)
+        {
+            if (ReferenceEquals(tokens[i], token))
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    private static string CommandName(ParseResult parseResult) =>
+        parseResult.CommandResult.Command is GlucoseCommand command ? $"{Name} {command.Name}" : Name;
+
+    /// <summary>System.CommandLine's help, then the command's notes (or the root's).</summary>
+    private sealed class HelpWithNotesAction(HelpAction help) : SynchronousCommandLineAction
+    {
+        public override bool ClearsParseErrors => help.ClearsParseErrors;
+
+        public override int Invoke(ParseResult parseResult)
+        {
+            help.Invoke(parseResult);
+            string? notes = parseResult.CommandResult.Command is GlucoseCommand command ? command.HelpNotes : RootNotes;
+            if (notes is not null)
+            {
+                TextWriter output = parseResult.InvocationConfiguration.Output;
+                output.WriteLine(notes);
+                output.WriteLine();
+            }
+
+            return Ok;
+        }
     }
 }

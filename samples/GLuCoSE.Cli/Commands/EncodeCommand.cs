@@ -1,55 +1,57 @@
+using System.CommandLine;
 using System.Text.Json;
 using GLuCoSE.Cli.IO;
 
 namespace GLuCoSE.Cli.Commands;
 
 /// <summary><c>glucose encode --input FILE --output FILE</c>: embeddings of every text, as JSON lines or .npy.</summary>
-internal sealed class EncodeCommand : ICommand
+internal sealed class EncodeCommand : GlucoseCommand
 {
     // Progress is reported every batch of this many rows unless --batch-size gives another.
     private const int ProgressStep = 128;
 
-    public string Name => "encode";
+    private readonly Option<string> _input = CliOption.Text(
+        "--input", "FILE", "the texts: one per line, or .jsonl / .json (strings or objects with \"text\")");
 
-    public string Summary => "embed every text of a file into JSON lines or a NumPy .npy matrix";
+    private readonly Option<string> _output = CliOption.Text("--output", "FILE", "where to write: a name ending in .npy gets a float32 matrix, any other JSON lines");
+    private readonly Option<bool> _quiet = CliOption.Flag("--quiet", "no progress bar, nor download progress");
+    private readonly ModelOptions _model = new();
 
-    public string Help => $"""
-        usage: glucose encode [--model DIR] --input FILE --output FILE [options]
+    public EncodeCommand()
+        : base("encode", "Embed every text of a file into JSON lines or a NumPy .npy matrix.")
+    {
+        _input.Required = true;
+        _output.Required = true;
+        Options.Add(_input);
+        Options.Add(_output);
+        Options.Add(_quiet);
+        _model.AddTo(this);
+    }
 
+    public override string HelpNotes => """
         Streams the texts through the model a batch at a time (memory does not grow with the file) and writes one
-        embedding per text, in input order: OUTPUT ending in .npy gets a float32 matrix [texts, dimensions];
-        anything else gets JSON lines {"{"}"index": 0, "text": "...", "embedding": [...]{"}"}.
-
-        options:
-          --input FILE       the texts: one per line, or .jsonl / .json (strings or objects with "text")
-          --output FILE      where to write (.npy, or JSON lines)
-          --quiet            no progress bar, nor download progress
-        {ModelOptions.Help}
+        embedding per text, in input order: an --output ending in .npy gets a float32 matrix [texts, dimensions];
+        any other name gets JSON lines {"index": 0, "text": "...", "embedding": [...]}. It writes to FILE.partial and
+        moves it into place at the end, so an interrupted run leaves no half-written output.
         """;
 
-    public IReadOnlyDictionary<string, bool> Options { get; } =
-        ModelOptions.With(("input", true), ("output", true), ("quiet", false));
-
-    public async Task<int> RunAsync(CommandLine line, CancellationToken cancellationToken)
+    protected override async Task<int> RunAsync(ParseResult parseResult, CancellationToken cancellationToken)
     {
-        string input = line.Required("input", "FILE");
-        string output = line.Required("output", "FILE");
-        if (line.Positional.Count > 0)
-        {
-            throw new UsageException($"unexpected argument '{line.Positional[0]}'");
-        }
+        string input = parseResult.GetRequiredValue(_input);
+        string output = parseResult.GetRequiredValue(_output);
+        bool quiet = parseResult.GetValue(_quiet);
 
         // One pass to count (the .npy header and the progress bar need the total), one to embed.
         int total = TextFiles.Count(input);
-        using GlucoseEmbedder embedder = await ModelOptions.OpenAsync(line, cancellationToken);
-        var progress = new ConsoleProgress("encoding", line.Has("quiet"));
-        int batchSize = line.Has("batch-size") ? line.Int("batch-size", 0, 1) : ProgressStep;
+        using GlucoseEmbedder embedder = await _model.OpenAsync(parseResult, quiet, cancellationToken);
+        var progress = new ConsoleProgress("encoding", quiet);
+        int batchSize = parseResult.GetValue(_model.BatchSize) ?? ProgressStep;
         progress.Report(0, total);
 
         string temporary = output + ".partial";
         bool npy = string.Equals(Path.GetExtension(output), ".npy", StringComparison.OrdinalIgnoreCase);
         IAsyncEnumerable<IndexedEmbedding> embeddings =
-            embedder.EncodeStreamAsync(TextFiles.Read(input), ModelOptions.Prompt(line, GlucosePrompts.Passage), cancellationToken);
+            embedder.EncodeStreamAsync(TextFiles.Read(input), _model.Prompt(parseResult, GlucosePrompts.Passage), cancellationToken);
         try
         {
             if (npy)
@@ -75,7 +77,7 @@ internal sealed class EncodeCommand : ICommand
             File.Delete(temporary);
         }
 
-        Console.WriteLine($"wrote {total} embeddings of {embedder.Dimensions} dimensions to {output}");
+        parseResult.InvocationConfiguration.Output.WriteLine($"wrote {total} embeddings of {embedder.Dimensions} dimensions to {output}");
         return Cli.Ok;
     }
 

@@ -1,38 +1,36 @@
+using System.CommandLine;
 using System.Globalization;
 using GLuCoSE.Cli.IO;
 
 namespace GLuCoSE.Cli.Commands;
 
 /// <summary><c>glucose eval-jsts --data FILE</c>: Spearman and Pearson ×100 on a JSTS-format file (the model card's metric).</summary>
-internal sealed class EvalStsCommand : ICommand
+internal sealed class EvalStsCommand : GlucoseCommand
 {
-    public string Name => "eval-jsts";
+    private readonly Option<string> _data = CliOption.Text("--data", "FILE", "JSON lines with \"sentence1\", \"sentence2\" and \"label\" (0-5)");
+    private readonly Option<bool> _quiet = CliOption.Flag("--quiet", "no progress bar, nor download progress");
+    private readonly ModelOptions _model = new();
 
-    public string Summary => "score a JSTS-format file: Spearman and Pearson x100 of cosine vs gold";
+    public EvalStsCommand()
+        : base("eval-jsts", "Score a JSTS-format file: Spearman and Pearson x100 of cosine vs gold.")
+    {
+        _data.Required = true;
+        Options.Add(_data);
+        Options.Add(_quiet);
+        _model.AddTo(this);
+    }
 
-    public string Help => $"""
-        usage: glucose eval-jsts [--model DIR] --data FILE [options]
-
-        Embeds both sentences of every pair, takes their cosine similarity, and prints its Spearman and Pearson
-        correlation with the gold labels, x100 (the metric of the GLuCoSE model card; JGLUE's JSTS valid-v1.1.json
-        is the usual file).
-
-        options:
-          --data FILE        JSON lines with "sentence1", "sentence2" and "label" (0-5)
-          --quiet            no progress bar, nor download progress
-        {ModelOptions.Help}
+    public override string HelpNotes => """
+        Embeds both sentences of every pair (each distinct sentence once), takes their cosine similarity, and prints
+        its Spearman and Pearson correlation with the gold labels, x100 (the metric of the GLuCoSE model card; JGLUE's
+        JSTS valid-v1.1.json is the usual file). Exits 1 when a correlation is undefined.
         """;
 
-    public IReadOnlyDictionary<string, bool> Options { get; } = ModelOptions.With(("data", true), ("quiet", false));
-
-    public async Task<int> RunAsync(CommandLine line, CancellationToken cancellationToken)
+    protected override async Task<int> RunAsync(ParseResult parseResult, CancellationToken cancellationToken)
     {
-        string data = line.Required("data", "FILE");
-        if (line.Positional.Count > 0)
-        {
-            throw new UsageException($"unexpected argument '{line.Positional[0]}'");
-        }
-
+        string data = parseResult.GetRequiredValue(_data);
+        bool quiet = parseResult.GetValue(_quiet);
+        TextWriter output = parseResult.InvocationConfiguration.Output;
         List<StsPair> pairs = StsPairFile.Read(data);
 
         // Each distinct sentence once (JSTS repeats sentences across pairs).
@@ -43,9 +41,9 @@ internal sealed class EvalStsCommand : ICommand
             distinct.TryAdd(pair.Sentence2, distinct.Count);
         }
 
-        using GlucoseEmbedder embedder = await ModelOptions.OpenAsync(line, cancellationToken);
+        using GlucoseEmbedder embedder = await _model.OpenAsync(parseResult, quiet, cancellationToken);
         float[][] embeddings = await embedder.EncodeAsync(
-            distinct.Keys.ToArray(), ModelOptions.Prompt(line, GlucosePrompts.Query), new ConsoleProgress("embedding sentences", line.Has("quiet")), cancellationToken);
+            distinct.Keys.ToArray(), _model.Prompt(parseResult, GlucosePrompts.Query), new ConsoleProgress("embedding sentences", quiet), cancellationToken);
 
         var predicted = new double[pairs.Count];
         var gold = new double[pairs.Count];
@@ -57,12 +55,12 @@ internal sealed class EvalStsCommand : ICommand
 
         double spearman = Correlation.Spearman(predicted, gold) * 100;
         double pearson = Correlation.Pearson(predicted, gold) * 100;
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"pairs scored: {pairs.Count} ({distinct.Count} distinct sentences)"));
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Spearman x100: {spearman:F2}"));
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Pearson x100: {pearson:F2}"));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"pairs scored: {pairs.Count} ({distinct.Count} distinct sentences)"));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Spearman x100: {spearman:F2}"));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Pearson x100: {pearson:F2}"));
         if (double.IsNaN(spearman) || double.IsNaN(pearson))
         {
-            Console.Error.WriteLine("glucose eval-jsts: a correlation is undefined (all gold labels, or all predictions, are equal).");
+            parseResult.InvocationConfiguration.Error.WriteLine("glucose eval-jsts: a correlation is undefined (all gold labels, or all predictions, are equal).");
             return Cli.Failed;
         }
 

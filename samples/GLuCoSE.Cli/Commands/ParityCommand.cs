@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Globalization;
 using GLuCoSE.Cli.IO;
 
@@ -7,45 +8,35 @@ namespace GLuCoSE.Cli.Commands;
 /// <c>glucose parity --model DIR [--file FILE]</c>: compares the C# pipeline with the Python stack's ids and embeddings
 /// in the <c>parity.json</c> that <c>models/export_onnx.py</c> writes beside the graph.
 /// </summary>
-internal sealed class ParityCommand : ICommand
+internal sealed class ParityCommand : GlucoseCommand
 {
     /// <summary>The largest difference allowed per embedding component (what the library states for sentence-transformers).</summary>
     public const double Tolerance = 1e-4;
 
-    public string Name => "parity";
+    private readonly Option<string> _model = CliOption.Text("--model", "DIR", "the model folder (model.onnx + sentencepiece.bpe.model), loaded with the library's defaults");
+    private readonly Option<string> _file = CliOption.Text("--file", "FILE", "the parity file (default: DIR/parity.json)");
 
-    public string Summary => "compare the model folder's ids and embeddings with Python's (parity.json)";
+    public ParityCommand()
+        : base("parity", "Compare the model folder's ids and embeddings with Python's (parity.json).")
+    {
+        _model.Required = true;
+        Options.Add(_model);
+        Options.Add(_file);
+    }
 
-    public string Help => """
-        usage: glucose parity --model DIR [--file FILE]
-
+    public override string HelpNotes => """
         Loads the model folder with its defaults, then checks every sentence of parity.json (written by
         models/export_onnx.py from sentence-transformers): the token ids must be equal, and the embedding must be
         within 1e-4 of Python's in every component. Prints a line per sentence and a summary.
 
-        options:
-          --model DIR        the model folder (model.onnx + sentencepiece.bpe.model)
-          --file FILE        the parity file (default: DIR/parity.json)
-          -h, --help         show this help
-
         Exit codes: 0 every sentence matches, 1 a mismatch (or a file or model that cannot be read), 2 wrong command line.
         """;
 
-    public IReadOnlyDictionary<string, bool> Options { get; } = new Dictionary<string, bool>(StringComparer.Ordinal)
+    protected override async Task<int> RunAsync(ParseResult parseResult, CancellationToken cancellationToken)
     {
-        ["model"] = true,
-        ["file"] = true,
-    };
-
-    public async Task<int> RunAsync(CommandLine line, CancellationToken cancellationToken)
-    {
-        string model = line.Required("model", "DIR");
-        if (line.Positional.Count > 0)
-        {
-            throw new UsageException($"unexpected argument '{line.Positional[0]}'");
-        }
-
-        string file = line.Value("file") ?? Path.Combine(model, "parity.json");
+        string model = parseResult.GetRequiredValue(_model);
+        string file = parseResult.GetValue(_file) ?? Path.Combine(model, "parity.json");
+        TextWriter output = parseResult.InvocationConfiguration.Output;
         ParityFile parity = ParityFile.Read(file);
 
         using GlucoseEmbedder embedder = await Task.Run(() => GlucoseEmbedder.Create(model), cancellationToken);
@@ -61,7 +52,7 @@ internal sealed class ParityCommand : ICommand
         if (embedder.MaxSequenceLength != parity.MaxSequenceLength)
         {
             failed++;
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"FAIL  max_seq_length: parity.json {parity.MaxSequenceLength}, the model folder {embedder.MaxSequenceLength} (sentence_bert_config.json)"));
         }
 
@@ -75,11 +66,11 @@ internal sealed class ParityCommand : ICommand
             largest = Math.Max(largest, double.IsNaN(difference) ? double.PositiveInfinity : difference);
             bool ok = idProblem is null && embeddingOk;
             failed += ok ? 0 : 1;
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{(ok ? "ok  " : "FAIL")}  [{i + 1}] {TextTable.Fit(expected.Text, 32)}  {idProblem ?? $"ids equal ({ids.Length})"}; {embeddingProblem}"));
         }
 
-        Console.WriteLine(failed == 0
+        output.WriteLine(failed == 0
             ? string.Create(CultureInfo.InvariantCulture, $"parity: all {texts.Length} sentences match (ids equal, embeddings within {Tolerance:0e0}; largest difference {largest:0.0e0}) in {file}")
             : string.Create(CultureInfo.InvariantCulture, $"parity: {failed} of {texts.Length} checks FAILED (ids must be equal, embeddings within {Tolerance:0e0}) in {file}"));
         return failed == 0 ? Cli.Ok : Cli.Failed;

@@ -1,54 +1,56 @@
+using System.CommandLine;
 using System.Globalization;
 using GLuCoSE.Cli.IO;
 
 namespace GLuCoSE.Cli.Commands;
 
 /// <summary><c>glucose search --corpus FILE --query TEXT [--top K]</c>: the corpus texts closest to each query.</summary>
-internal sealed class SearchCommand : ICommand
+internal sealed class SearchCommand : GlucoseCommand
 {
-    public string Name => "search";
+    private readonly Option<string> _corpus = CliOption.Text(
+        "--corpus", "FILE", "the texts to search: one per line, or .jsonl / .json (strings or objects with \"text\")");
 
-    public string Summary => "find the texts of a corpus file closest to a query";
-
-    public string Help => $"""
-        usage: glucose search [--model DIR] --corpus FILE --query TEXT [--query TEXT...] [--top K] [options]
-
-        Embeds every text of the corpus (a progress bar on stderr), then prints, for each query, a table of the
-        closest texts with their cosine similarity.
-
-        options:
-          --corpus FILE      the texts to search: one per line, or .jsonl / .json (strings or objects with "text")
-          --query TEXT       a query (repeat for several)
-          --top K            hits per query (default 5)
-          --quantization Q   none (default), int8 or binary: how the index stores embeddings
-          --quiet            no progress bar, nor download progress
-        {ModelOptions.Help}
-        """;
-
-    public IReadOnlyDictionary<string, bool> Options { get; } =
-        ModelOptions.With(("corpus", true), ("query", true), ("top", true), ("quantization", true), ("quiet", false));
-
-    public async Task<int> RunAsync(CommandLine line, CancellationToken cancellationToken)
+    private readonly Option<string[]> _queries = CliOption.Repeated("--query", "TEXT", "a query (repeat for several)");
+    private readonly Option<int> _top = CliOption.WholeNumber("--top", "K", "hits per query", min: 1, defaultValue: 5);
+    private readonly Option<string> _quantization = new("--quantization")
     {
-        string corpusPath = line.Required("corpus", "FILE");
-        IReadOnlyList<string> queries = line.Values("query");
-        if (queries.Count == 0)
-        {
-            throw new UsageException("--query TEXT is required");
-        }
+        Description = "how the index stores embeddings",
+        DefaultValueFactory = _ => "none",
+    };
 
-        int top = line.Int("top", 5, 1);
-        EmbeddingQuantization quantization = line.Value("quantization") switch
+    private readonly Option<bool> _quiet = CliOption.Flag("--quiet", "no progress bar, nor download progress");
+    private readonly ModelOptions _model = new();
+
+    public SearchCommand()
+        : base("search", "Find the texts of a corpus file closest to a query.")
+    {
+        _corpus.Required = true;
+        _queries.Required = true;
+        _quantization.AcceptOnlyFromAmong("none", "int8", "binary");
+        Options.Add(_corpus);
+        Options.Add(_queries);
+        Options.Add(_top);
+        Options.Add(_quantization);
+        Options.Add(_quiet);
+        _model.AddTo(this);
+    }
+
+    public override string HelpNotes =>
+        "Embeds every text of the corpus (a progress bar on stderr), then prints, for each query, a table of the closest texts with their cosine similarity.";
+
+    protected override async Task<int> RunAsync(ParseResult parseResult, CancellationToken cancellationToken)
+    {
+        string corpusPath = parseResult.GetRequiredValue(_corpus);
+        string[] queries = parseResult.GetRequiredValue(_queries);
+        int top = parseResult.GetValue(_top);
+        EmbeddingQuantization quantization = parseResult.GetValue(_quantization) switch
         {
-            null or "none" => EmbeddingQuantization.None,
             "int8" => EmbeddingQuantization.Int8,
             "binary" => EmbeddingQuantization.Binary,
-            string other => throw new UsageException($"--quantization must be none, int8 or binary; got '{other}'"),
+            _ => EmbeddingQuantization.None,
         };
-        if (line.Positional.Count > 0)
-        {
-            throw new UsageException($"unexpected argument '{line.Positional[0]}' (quote a query and pass it with --query)");
-        }
+        bool quiet = parseResult.GetValue(_quiet);
+        TextWriter output = parseResult.InvocationConfiguration.Output;
 
         List<string> corpus = TextFiles.Read(corpusPath).ToList();
         if (corpus.Count == 0)
@@ -56,23 +58,23 @@ internal sealed class SearchCommand : ICommand
             throw new InvalidDataException($"'{corpusPath}' holds no texts.");
         }
 
-        using GlucoseEmbedder embedder = await ModelOptions.OpenAsync(line, cancellationToken);
+        using GlucoseEmbedder embedder = await _model.OpenAsync(parseResult, quiet, cancellationToken);
         float[][] embeddings = await embedder.EncodeAsync(
-            corpus, ModelOptions.Prompt(line, GlucosePrompts.Passage), new ConsoleProgress("embedding corpus", line.Has("quiet")), cancellationToken);
+            corpus, _model.Prompt(parseResult, GlucosePrompts.Passage), new ConsoleProgress("embedding corpus", quiet), cancellationToken);
         var index = new EmbeddingIndex(embedder.Dimensions, new EmbeddingIndexOptions { Quantization = quantization });
         index.AddRange(embeddings);
 
-        float[][] queryEmbeddings = await embedder.EncodeAsync(queries, ModelOptions.Prompt(line, GlucosePrompts.Query), cancellationToken: cancellationToken);
+        float[][] queryEmbeddings = await embedder.EncodeAsync(queries, _model.Prompt(parseResult, GlucosePrompts.Query), cancellationToken: cancellationToken);
         SearchHit[][] results = index.Search(queryEmbeddings, top);
-        for (int q = 0; q < queries.Count; q++)
+        for (int q = 0; q < queries.Length; q++)
         {
-            Console.WriteLine();
-            Console.WriteLine($"query: {queries[q]}");
-            Console.WriteLine($"{"rank",4}  {"score",7}  {"line",6}  text");
+            output.WriteLine();
+            output.WriteLine($"query: {queries[q]}");
+            output.WriteLine($"{"rank",4}  {"score",7}  {"line",6}  text");
             for (int r = 0; r < results[q].Length; r++)
             {
                 SearchHit hit = results[q][r];
-                Console.WriteLine(string.Create(
+                output.WriteLine(string.Create(
                     CultureInfo.InvariantCulture,
                     $"{r + 1,4}  {hit.Score,7:F4}  {hit.Index + 1,6}  {TextTable.Fit(corpus[hit.Index], 70).TrimEnd()}"));
             }

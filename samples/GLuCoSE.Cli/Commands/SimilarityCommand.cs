@@ -1,61 +1,68 @@
+using System.CommandLine;
 using System.Globalization;
 using System.Text;
 
 namespace GLuCoSE.Cli.Commands;
 
 /// <summary><c>glucose similarity TEXT TEXT...</c>: the cosine similarity matrix of the texts.</summary>
-internal sealed class SimilarityCommand : ICommand
+internal sealed class SimilarityCommand : GlucoseCommand
 {
-    public string Name => "similarity";
-
-    public string Summary => "print the cosine similarity matrix of the given texts";
-
-    public string Help => $"""
-        usage: glucose similarity [--model DIR] [options] TEXT TEXT...
-
-        Prints each text with a number, then the cosine similarity of every pair.
-
-        options:
-          --quiet            no download progress (without --model)
-        {ModelOptions.Help}
-        """;
-
-    public IReadOnlyDictionary<string, bool> Options { get; } = ModelOptions.With(("quiet", false));
-
-    public async Task<int> RunAsync(CommandLine line, CancellationToken cancellationToken)
+    private readonly Argument<string[]> _texts = new("TEXT")
     {
-        List<string> texts = line.Positional;
-        if (texts.Count < 2)
-        {
-            throw new UsageException($"needs at least two texts; got {texts.Count}");
-        }
+        Description = "the texts to compare, at least two (quote each)",
+        Arity = ArgumentArity.OneOrMore,
+    };
 
-        using GlucoseEmbedder embedder = await ModelOptions.OpenAsync(line, cancellationToken);
-        float[][] embeddings = await embedder.EncodeAsync(texts, ModelOptions.Prompt(line, GlucosePrompts.Passage), cancellationToken: cancellationToken);
+    private readonly Option<bool> _quiet = CliOption.Flag("--quiet", "no download progress (without --model)");
+    private readonly ModelOptions _model = new();
+
+    public SimilarityCommand()
+        : base("similarity", "Print the cosine similarity matrix of the given texts.")
+    {
+        Arguments.Add(_texts);
+        _texts.Validators.Add(result =>
+        {
+            if (result.Tokens.Count < 2)
+            {
+                result.AddError($"needs at least two texts; got {result.Tokens.Count}");
+            }
+        });
+        Options.Add(_quiet);
+        _model.AddTo(this);
+    }
+
+    public override string HelpNotes => "Prints each text with a number, then the cosine similarity of every pair (4 decimals).";
+
+    protected override async Task<int> RunAsync(ParseResult parseResult, CancellationToken cancellationToken)
+    {
+        string[] texts = parseResult.GetRequiredValue(_texts);
+        TextWriter output = parseResult.InvocationConfiguration.Output;
+        using GlucoseEmbedder embedder = await _model.OpenAsync(parseResult, parseResult.GetValue(_quiet), cancellationToken);
+        float[][] embeddings = await embedder.EncodeAsync(texts, _model.Prompt(parseResult, GlucosePrompts.Passage), cancellationToken: cancellationToken);
         float[][] matrix = Similarity.CosineMatrix(embeddings);
 
-        for (int i = 0; i < texts.Count; i++)
+        for (int i = 0; i < texts.Length; i++)
         {
-            Console.WriteLine($"[{i + 1}] {texts[i]}");
+            output.WriteLine($"[{i + 1}] {texts[i]}");
         }
 
-        Console.WriteLine();
+        output.WriteLine();
         var header = new StringBuilder("     ");
-        for (int j = 0; j < texts.Count; j++)
+        for (int j = 0; j < texts.Length; j++)
         {
             header.Append(CultureInfo.InvariantCulture, $"{$"[{j + 1}]",8}");
         }
 
-        Console.WriteLine(header);
-        for (int i = 0; i < texts.Count; i++)
+        output.WriteLine(header);
+        for (int i = 0; i < texts.Length; i++)
         {
             var row = new StringBuilder().Append(CultureInfo.InvariantCulture, $"{$"[{i + 1}]",-5}");
-            for (int j = 0; j < texts.Count; j++)
+            for (int j = 0; j < texts.Length; j++)
             {
                 row.Append(CultureInfo.InvariantCulture, $"{matrix[i][j],8:F4}");
             }
 
-            Console.WriteLine(row);
+            output.WriteLine(row);
         }
 
         return Cli.Ok;

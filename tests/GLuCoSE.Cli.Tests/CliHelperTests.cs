@@ -8,7 +8,7 @@ using Xunit;
 
 namespace GLuCoSE.Cli.Tests;
 
-/// <summary>The parts of the CLI whose results a user relies on: the metric, the file formats, the command line.</summary>
+/// <summary>The parts of the CLI whose results a user relies on: the metric, the file formats, the text table.</summary>
 public sealed class CliHelperTests
 {
     [Fact]
@@ -103,63 +103,6 @@ public sealed class CliHelperTests
         Assert.Equal(2, TextFiles.Count(file.Path));
     }
 
-    [Fact]
-    public void CommandLine_OptionsFlagsAndErrors_Parsed()
-    {
-        var options = new System.Collections.Generic.Dictionary<string, bool> { ["model"] = true, ["query"] = true, ["quiet"] = false };
-
-        CommandLine line = CommandLine.Parse(["--model", "m", "--query=a", "--query", "b", "--quiet", "text"], options);
-
-        Assert.Equal("m", line.Value("model"));
-        Assert.Equal(["a", "b"], line.Values("query"));
-        Assert.True(line.Has("quiet"));
-        Assert.Equal(["text"], line.Positional);
-        Assert.Contains("--nope", Assert.Throws<UsageException>(() => CommandLine.Parse(["--nope"], options)).Message, StringComparison.Ordinal);
-        Assert.Contains("needs a value", Assert.Throws<UsageException>(() => CommandLine.Parse(["--model"], options)).Message, StringComparison.Ordinal);
-    }
-
-    [Theory]
-    [InlineData(new[] { "--source", "pkshatech/GLuCoSE-base-ja@" }, "--source: ")]
-    [InlineData(new[] { "--onnx-url", "notaurl" }, "--onnx-url must be an absolute http or https URL")]
-    [InlineData(new[] { "--onnx-url", "ftp://host/model.onnx" }, "--onnx-url must be an absolute http or https URL")]
-    public void Source_BadValues_AreUsageErrorsNamingTheOption(string[] args, string expected)
-    {
-        CommandLine line = CommandLine.Parse(args, new DownloadCommandOptions());
-
-        UsageException ex = Assert.Throws<UsageException>(() => ModelOptions.Source(line));
-
-        Assert.Contains(expected, ex.Message, StringComparison.Ordinal);
-        Assert.DoesNotContain("(Parameter", ex.Message, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public void Source_FolderWithOnnxUrl_IsAUsageError()
-    {
-        CommandLine line = CommandLine.Parse(["--source", Path.GetTempPath(), "--onnx-url", "https://host/model.onnx"], new DownloadCommandOptions());
-
-        UsageException ex = Assert.Throws<UsageException>(() => ModelOptions.Source(line));
-
-        Assert.Contains("--onnx-url only goes with a hub repository", ex.Message, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public void Source_RepositoryAndOnnxUrl_MakeTheSource()
-    {
-        CommandLine line = CommandLine.Parse(["--source", "someone/model@v1", "--onnx-url", "https://host/model.onnx"], new DownloadCommandOptions());
-
-        GlucoseModelSource source = ModelOptions.Source(line);
-
-        Assert.Equal(("someone/model", "v1", "https://host/model.onnx"), (source.Repository, source.Revision, source.OnnxUrl));
-    }
-
-    [Fact]
-    public async System.Threading.Tasks.Task Download_BadSource_ExitsWithTheUsageCode()
-    {
-        int code = await Cli.RunAsync(["download", "--source", "pkshatech/GLuCoSE-base-ja@"], TestContext.Current.CancellationToken);
-
-        Assert.Equal(Cli.Usage, code);
-    }
-
     [Theory]
     [InlineData("猫", 6, "猫    ")]
     [InlineData("abcdefgh", 6, "abcde…")]
@@ -203,14 +146,5 @@ public sealed class CliHelperTests
         public override void SetLength(long value) => throw new NotSupportedException();
 
         public override void Write(byte[] buffer, int offset, int count) => inner.Write(buffer, offset, count);
-    }
-
-    /// <summary>The options of <c>glucose download</c>.</summary>
-    private sealed class DownloadCommandOptions : System.Collections.Generic.Dictionary<string, bool>
-    {
-        public DownloadCommandOptions()
-            : base(new Commands.DownloadCommand().Options, StringComparer.Ordinal)
-        {
-        }
     }
 }

@@ -3,6 +3,7 @@ using System.IO;
 using System.Text.Json.Nodes;
 using System.Threading.Tasks;
 using GLuCoSE.Cli.IO;
+using GLuCoSE.Cli.Tests.Infrastructure;
 using Xunit;
 
 namespace GLuCoSE.Cli.Tests;
@@ -10,14 +11,15 @@ namespace GLuCoSE.Cli.Tests;
 /// <summary><c>glucose parity</c> on the tiny model's parity.json (rows of the PyTorch reference fixtures).</summary>
 public sealed class ParityCommandTests
 {
-    private static readonly string ModelDir = FindModelDir();
+    private static readonly string ModelDir = TestPaths.TinyModel;
 
     [Fact]
     public async Task Parity_TinyModelParityFile_Passes()
     {
-        int code = await Cli.RunAsync(["parity", "--model", ModelDir], TestContext.Current.CancellationToken);
+        CliRun run = await CliRun.RunAsync("parity", "--model", ModelDir);
 
-        Assert.Equal(Cli.Ok, code);
+        Assert.Equal(Cli.Ok, run.ExitCode);
+        Assert.Contains("parity: all 7 sentences match", run.Output, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -25,9 +27,11 @@ public sealed class ParityCommandTests
     {
         using var file = new ChangedParityFile(sentences => sentences[1]!["ids"]![5] = sentences[1]!["ids"]![5]!.GetValue<int>() + 1);
 
-        int code = await Cli.RunAsync(["parity", "--model", ModelDir, "--file", file.Path], TestContext.Current.CancellationToken);
+        CliRun run = await CliRun.RunAsync("parity", "--model", ModelDir, "--file", file.Path);
 
-        Assert.Equal(Cli.Failed, code);
+        Assert.Equal(Cli.Failed, run.ExitCode);
+        Assert.Contains("FAIL  [2]", run.Output, StringComparison.Ordinal);
+        Assert.Contains("ids differ at position 5", run.Output, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -35,9 +39,10 @@ public sealed class ParityCommandTests
     {
         using var file = new ChangedParityFile(sentences => sentences[2]!["embedding"]![7] = sentences[2]!["embedding"]![7]!.GetValue<double>() + 1e-3);
 
-        int code = await Cli.RunAsync(["parity", "--model", ModelDir, "--file", file.Path], TestContext.Current.CancellationToken);
+        CliRun run = await CliRun.RunAsync("parity", "--model", ModelDir, "--file", file.Path);
 
-        Assert.Equal(Cli.Failed, code);
+        Assert.Equal(Cli.Failed, run.ExitCode);
+        Assert.Contains("embedding differs by", run.Output, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -45,17 +50,20 @@ public sealed class ParityCommandTests
     {
         string missing = Path.Combine(Path.GetTempPath(), "glucose-cli-" + Guid.NewGuid().ToString("N") + ".json");
 
-        int code = await Cli.RunAsync(["parity", "--model", ModelDir, "--file", missing], TestContext.Current.CancellationToken);
+        CliRun run = await CliRun.RunAsync("parity", "--model", ModelDir, "--file", missing);
 
-        Assert.Equal(Cli.Failed, code);
+        Assert.Equal(Cli.Failed, run.ExitCode);
+        Assert.StartsWith("glucose parity: ", run.Error, StringComparison.Ordinal);
+        Assert.Contains(missing, run.Error, StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task Parity_NoModel_IsAUsageError()
     {
-        int code = await Cli.RunAsync(["parity"], TestContext.Current.CancellationToken);
+        CliRun run = await CliRun.RunAsync("parity");
 
-        Assert.Equal(Cli.Usage, code);
+        Assert.Equal(Cli.Usage, run.ExitCode);
+        Assert.Contains("--model", run.Error, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -78,20 +86,6 @@ public sealed class ParityCommandTests
         Assert.Equal(7, parity.Sentences.Count);
         Assert.All(parity.Sentences, s => Assert.Equal(32, s.Embedding.Length));
         Assert.Contains(parity.Sentences, s => s.Ids.Length == 512);
-    }
-
-    private static string FindModelDir()
-    {
-        for (DirectoryInfo? dir = new(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            string candidate = Path.Combine(dir.FullName, "models", "tiny-random-luke");
-            if (File.Exists(Path.Combine(candidate, "parity.json")))
-            {
-                return candidate;
-            }
-        }
-
-        throw new DirectoryNotFoundException($"models/tiny-random-luke/parity.json not found above '{AppContext.BaseDirectory}'.");
     }
 
     /// <summary>A copy of the tiny model's parity.json with one change, in a temporary file.</summary>

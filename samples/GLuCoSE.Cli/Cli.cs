@@ -35,6 +35,9 @@ internal static class Cli
         Exit codes: 0 success, 1 the command failed, 2 wrong command line, 130 interrupted.
         """;
 
+    // Texts are taken as typed: "@name" is a text, not a response file to read, and "-h5" is not "-h -5".
+    private static readonly ParserConfiguration Parsing = new() { ResponseFileTokenReplacer = null, EnablePosixBundling = false };
+
     /// <summary>The commands, in the order --help lists them.</summary>
     private static GlucoseCommand[] CreateCommands() =>
     [
@@ -56,7 +59,7 @@ internal static class Cli
     /// </summary>
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
-        ParseResult parseResult = CreateRootCommand().Parse(args);
+        ParseResult parseResult = CreateRootCommand().Parse(args, Parsing);
         List<string> usageErrors = UsageErrors(parseResult);
         if (usageErrors.Count > 0)
         {
@@ -119,7 +122,7 @@ internal static class Cli
         var helpCommand = new Command("help", "Show the help of glucose or of a command.") { Hidden = true };
         helpCommand.Arguments.Add(topic);
         helpCommand.SetAction((parseResult, cancellationToken) =>
-            root.Parse(parseResult.GetValue(topic) is string name ? [name, "--help"] : ["--help"])
+            root.Parse(parseResult.GetValue(topic) is string name ? [name, "--help"] : ["--help"], Parsing)
                 .InvokeAsync(parseResult.InvocationConfiguration, cancellationToken));
         root.Subcommands.Add(helpCommand);
 
@@ -127,7 +130,7 @@ internal static class Cli
         root.SetAction(parseResult =>
         {
             var toError = new InvocationConfiguration { Output = parseResult.InvocationConfiguration.Error };
-            root.Parse(["--help"]).Invoke(toError);
+            root.Parse(["--help"], Parsing).Invoke(toError);
             return Usage;
         });
         return root;

@@ -1,5 +1,6 @@
 using System;
 using System.CommandLine;
+using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Text.RegularExpressions;
@@ -18,6 +19,7 @@ public sealed class CommandLineTests
 {
     private static readonly string Model = TestPaths.TinyModel;
     private static readonly string Corpus = TestPaths.InRepository(Path.Combine("samples", "data", "corpus-sample.txt"));
+    private static readonly string CliDocs = TestPaths.InRepository(Path.Combine("docs", "cli.md"));
 
     public static TheoryData<string> CommandNames => new(Cli.CreateRootCommand().Subcommands.Where(c => !c.Hidden).Select(c => c.Name));
 
@@ -72,6 +74,39 @@ public sealed class CommandLineTests
 
         Assert.Contains(definition.HelpNotes!.ReplaceLineEndings(), run.Output, StringComparison.Ordinal);
         Assert.Equal(run, viaHelpCommand);
+    }
+
+    [Fact]
+    public async Task Run_Help_IsWhatDocsCliMdShows()
+    {
+        // docs/cli.md shows the help in English, as System.CommandLine writes it for the invariant culture.
+        CultureInfo culture = CultureInfo.CurrentUICulture;
+        CultureInfo.CurrentUICulture = CultureInfo.InvariantCulture;
+        try
+        {
+            CliRun run = await CliRun.RunAsync("--help");
+
+            string docs = (await File.ReadAllTextAsync(CliDocs, TestContext.Current.CancellationToken)).ReplaceLineEndings("\n");
+            Match shown = Regex.Match(docs, "```\n\\$ glucose --help\n(.*?)```", RegexOptions.Singleline);
+            Assert.True(shown.Success, "docs/cli.md has no block starting with '$ glucose --help'");
+            Assert.Equal(shown.Groups[1].Value.TrimEnd(), run.Output.ReplaceLineEndings("\n").TrimEnd());
+        }
+        finally
+        {
+            CultureInfo.CurrentUICulture = culture;
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(CommandNames))]
+    public async Task Definition_EveryOption_IsInDocsCliMd(string command)
+    {
+        string docs = await File.ReadAllTextAsync(CliDocs, TestContext.Current.CancellationToken);
+
+        foreach (Option option in Definition(command).Options)
+        {
+            Assert.Contains($"`{option.Name}", docs, StringComparison.Ordinal);
+        }
     }
 
     [Fact]

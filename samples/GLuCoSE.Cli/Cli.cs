@@ -112,13 +112,15 @@ internal static class Cli
             help,
             new VersionOption(),
         };
-        foreach (GlucoseCommand command in CreateCommands())
+        GlucoseCommand[] commands = CreateCommands();
+        foreach (GlucoseCommand command in commands)
         {
             root.Subcommands.Add(command);
         }
 
         // 'glucose help [COMMAND]' as well as --help; not listed, as -h and --help are.
         var topic = new Argument<string?>("COMMAND") { Arity = ArgumentArity.ZeroOrOne };
+        topic.AcceptOnlyFromAmong(commands.Select(c => c.Name).ToArray());
         var helpCommand = new Command("help", "Show the help of glucose or of a command.") { Hidden = true };
         helpCommand.Arguments.Add(topic);
         helpCommand.SetAction((parseResult, cancellationToken) =>

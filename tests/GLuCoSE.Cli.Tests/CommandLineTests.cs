@@ -129,6 +129,7 @@ public sealed class CommandLineTests
 
     [Theory]
     [InlineData(new[] { "no-such-command" }, "glucose: ", "'no-such-command'")]
+    [InlineData(new[] { "help", "no-such-command" }, "glucose: ", "'no-such-command'")]
     [InlineData(new[] { "search", "--nope" }, "glucose search: ", "'--nope'")]
     [InlineData(new[] { "similarity", "--model" }, "glucose similarity: ", "'--model'")]
     [InlineData(new[] { "similarity", "--model", "m", "a", "b", "--top", "3" }, "glucose similarity: ", "unknown option '--top'")]

@@ -60,7 +60,7 @@ internal static class Cli
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
         ParseResult parseResult = CreateRootCommand().Parse(args, Parsing);
-        List<string> usageErrors = UsageErrors(parseResult);
+        List<string> usageErrors = UsageErrors(parseResult, args);
         if (usageErrors.Count > 0)
         {
             string command = CommandName(parseResult);
@@ -139,10 +139,11 @@ internal static class Cli
     }
 
     /// <summary>
-    /// System.CommandLine's errors; and, for a command about to run, any argument that looks like an option. Those would
-    /// otherwise be taken as texts ('similarity a b --top 3' would compare four texts); after '--' they are texts.
+    /// System.CommandLine's errors; and, for a command about to run, what it would take as a text that is a mistake: an
+    /// argument that looks like an option ('similarity a b --top 3' would compare four texts) and a value given to a
+    /// flag ('--normalize=true' would add the text 'true'). After '--', every argument is a text.
     /// </summary>
-    private static List<string> UsageErrors(ParseResult parseResult)
+    private static List<string> UsageErrors(ParseResult parseResult, string[] args)
     {
         if (parseResult.Action is ParseErrorAction)
         {
@@ -163,6 +164,16 @@ internal static class Cli
             {
                 end = i;
                 break;
+            }
+        }
+
+        foreach (string arg in args.TakeWhile(a => a != "--"))
+        {
+            int split = arg.IndexOfAny(['=', ':']);
+            if (arg.StartsWith("--", StringComparison.Ordinal) && split > 2
+                && command.Options.Any(o => o.Arity.MaximumNumberOfValues == 0 && (o.Name == arg[..split] || o.Aliases.Contains(arg[..split]))))
+            {
+                errors.Add($"{arg[..split]} takes no value; got '{arg}'");
             }
         }
 

@@ -134,6 +134,8 @@ public sealed class CommandLineTests
     [InlineData(new[] { "similarity", "--model" }, "glucose similarity: ", "'--model'")]
     [InlineData(new[] { "similarity", "--model", "m", "a", "b", "--top", "3" }, "glucose similarity: ", "unknown option '--top'")]
     [InlineData(new[] { "similarity", "--model", "m", "a" }, "glucose similarity: ", "needs at least two texts; got 1")]
+    [InlineData(new[] { "similarity", "--model", "m", "--normalize=true", "a", "b" }, "glucose similarity: ", "--normalize takes no value; got '--normalize=true'")]
+    [InlineData(new[] { "similarity", "--model", "m", "--v2-prompts:false", "a", "b" }, "glucose similarity: ", "--v2-prompts takes no value")]
     [InlineData(new[] { "search", "--corpus", "c.txt" }, "glucose search: ", "'--query'")]
     [InlineData(new[] { "search", "--query", "q" }, "glucose search: ", "'--corpus'")]
     [InlineData(new[] { "search", "--corpus", "c.txt", "--query", "q", "--top", "zero" }, "glucose search: ", "--top must be a whole number of at least 1; got 'zero'")]

@@ -35,7 +35,7 @@ internal static class Cli
         Exit codes: 0 success, 1 the command failed, 2 wrong command line, 130 interrupted.
         """;
 
-    // Texts are taken as typed: "@name" is a text, not a response file to read, and "-h5" is not "-h -5".
+    // Texts are taken as typed: "@name" is a text, not a response file to read, and "-h?" is not "-h -?".
     private static readonly ParserConfiguration Parsing = new() { ResponseFileTokenReplacer = null, EnablePosixBundling = false };
 
     /// <summary>The commands, in the order --help lists them.</summary>

@@ -207,10 +207,10 @@ public sealed class CommandLineTests
     [Fact]
     public async Task Similarity_TextsStartingWithAtOrDash_AreTexts()
     {
-        CliRun run = await CliRun.RunAsync("similarity", "--model", Model, "@pkshatech", "-h5", "-");
+        CliRun run = await CliRun.RunAsync("similarity", "--model", Model, "@pkshatech", "-h?", "-");
 
         Assert.Equal(Cli.Ok, run.ExitCode);
-        Assert.Contains("[1] @pkshatech\n[2] -h5\n[3] -\n", run.Output.ReplaceLineEndings("\n"), StringComparison.Ordinal);
+        Assert.Contains("[1] @pkshatech\n[2] -h?\n[3] -\n", run.Output.ReplaceLineEndings("\n"), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -6,6 +6,11 @@ namespace GLuCoSE.Cli.Commands;
 /// One subcommand of <c>glucose</c>: its options are fields set up in its constructor, which System.CommandLine parses,
 /// validates and prints in --help; <see cref="RunAsync"/> runs it on a command line that parsed without errors.
 /// </summary>
+/// <remarks>
+/// A new command is a class in Commands/ deriving from this one (options from <see cref="CliOption"/>, and
+/// <see cref="ModelOptions"/> if it embeds), listed in <c>Cli.CreateCommands</c>, and documented in docs/cli.md, whose
+/// copy of <c>glucose --help</c> and option lists the tests compare with the definitions.
+/// </remarks>
 internal abstract class GlucoseCommand : Command
 {
     protected GlucoseCommand(string name, string description)

@@ -47,6 +47,7 @@ internal static class Cli
         new EvalStsCommand(),
         new DownloadCommand(),
         new ParityCommand(),
+        new QuantizeCommand(),
     ];
 
     /// <summary>Runs a command line with the console's standard output and error.</summary>

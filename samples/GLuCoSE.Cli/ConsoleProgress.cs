@@ -3,10 +3,10 @@ using System.Diagnostics;
 namespace GLuCoSE.Cli;
 
 /// <summary>
-/// A progress bar on standard error: redrawn in place on a terminal, a line per 10% when redirected (logs, CI), and
+/// A progress bar on standard error (with the rate in <c>rateUnit</c> per second, unless null): redrawn in place on a terminal, a line per 10% when redirected (logs, CI), and
 /// nothing with --quiet.
 /// </summary>
-internal sealed class ConsoleProgress(string label, bool quiet) : IProgress<EncodeProgress>
+internal sealed class ConsoleProgress(string label, bool quiet, string? rateUnit = "texts") : IProgress<EncodeProgress>
 {
     private const int Width = 30;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
@@ -33,8 +33,8 @@ internal sealed class ConsoleProgress(string label, bool quiet) : IProgress<Enco
         _lastTenth = tenth;
         int filled = (int)(fraction * Width);
         double seconds = Math.Max(_clock.Elapsed.TotalSeconds, 1e-3);
-        string line = $"{label} [{new string('#', filled)}{new string('.', Width - filled)}] {completed}/{total} " +
-                      $"({completed / seconds:F0} texts/s)";
+        string line = $"{label} [{new string('#', filled)}{new string('.', Width - filled)}] {completed}/{total}" +
+                      (rateUnit is null ? string.Empty : $" ({completed / seconds:F0} {rateUnit}/s)");
         if (_interactive)
         {
             Console.Error.Write('\r' + line);

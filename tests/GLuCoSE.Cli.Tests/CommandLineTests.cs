@@ -26,7 +26,7 @@ public sealed class CommandLineTests
     [Fact]
     public void CommandNames_AreTodays()
     {
-        Assert.Equal(["similarity", "search", "encode", "eval-jsts", "download", "parity"], CommandNames.Select(row => row.Data));
+        Assert.Equal(["similarity", "search", "encode", "eval-jsts", "download", "parity", "quantize"], CommandNames.Select(row => row.Data));
     }
 
     [Fact]

@@ -114,7 +114,10 @@ public static class GlucoseModelOptimizer
         SetMetadata(file.Model, "glucose.removed_slices", slices.ToString(System.Globalization.CultureInfo.InvariantCulture));
         Directory.CreateDirectory(Path.GetDirectoryName(output)!);
         OnnxModelWriter.Write(file.Model, file, output, Advance, cancellationToken);
-        progress?.Report(1);
+        if (done < total)
+        {
+            progress?.Report(1);
+        }
         return output;
     }
 

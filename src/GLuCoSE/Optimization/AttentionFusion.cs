@@ -231,7 +231,8 @@ internal static class AttentionFusion
             NodeProto? node = view.Producer(name);
             string[] inputs = node switch
             {
-                { OpType: "Add" or "Mul" or "Div" or "Sub" or "Erf" or "Gelu" or "BiasGelu" or "LayerNormalization" or "SkipLayerNormalization", Domain: "" or MicrosoftDomain } => [.. node.Input],
+                { OpType: "Add" or "Mul" or "Div" or "Sub" or "Pow" or "Sqrt" or "Erf" or "Gelu" or "BiasGelu" or "LayerNormalization" or "SkipLayerNormalization", Domain: "" or MicrosoftDomain } => [.. node.Input],
+                { OpType: "ReduceMean", Domain: "" } when IsLastAxisKeepingDims(view, node) => [node.Input[0]],
                 { OpType: "MatMul", Domain: "" } when view.Initializer(node.Input[1]) is { Dims.Count: 2 } => [node.Input[0]],
                 { OpType: "MultiHeadAttention", Domain: MicrosoftDomain } => [node.Input[0], node.Input[1], node.Input[2]],
                 { OpType: "Constant", Domain: "" } => [],
@@ -254,6 +255,15 @@ internal static class AttentionFusion
         }
 
         return true;
+    }
+
+    /// <summary>Whether a ReduceMean averages the last axis only and keeps it (a decomposed LayerNormalization's mean).</summary>
+    private static bool IsLastAxisKeepingDims(GraphView view, NodeProto node)
+    {
+        long[]? axes = node.Attribute.FirstOrDefault(a => a.Name == "axes")?.Ints.ToArray()
+            ?? (node.Input.Count > 1 ? view.ConstantInts(node.Input[1]) : null);
+        bool keepDims = node.Attribute.FirstOrDefault(a => a.Name == "keepdims") is not { I: 0 };
+        return keepDims && axes is [-1];
     }
 
     /// <summary>Removes nodes none of whose outputs is read (by a node or as a graph output), and initializers no node reads.</summary>

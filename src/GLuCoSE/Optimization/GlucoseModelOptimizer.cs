@@ -103,7 +103,7 @@ public static class GlucoseModelOptimizer
             progress?.Report(Math.Min(1, done / total));
         }
 
-        (int attentions, int slices) = rewrites.Fuse ? AttentionFusion.Apply(file) : (0, 0);
+        (int attentions, int slices, int skipLayerNorms) = rewrites.Fuse ? AttentionFusion.Apply(file) : (0, 0, 0);
         int rewritten = rewrites.Quantize ? DynamicQuantization.Apply(file, rewrites.PerChannel, Advance) : 0;
         file.Model.ProducerName = "GLuCoSE";
         file.Model.ProducerVersion = typeof(GlucoseModelOptimizer).Assembly.GetName().Version?.ToString() ?? string.Empty;
@@ -112,6 +112,7 @@ public static class GlucoseModelOptimizer
         SetMetadata(file.Model, "glucose.quantized_matmuls", rewritten.ToString(System.Globalization.CultureInfo.InvariantCulture));
         SetMetadata(file.Model, "glucose.fused_attentions", attentions.ToString(System.Globalization.CultureInfo.InvariantCulture));
         SetMetadata(file.Model, "glucose.removed_slices", slices.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        SetMetadata(file.Model, "glucose.fused_skip_layer_norms", skipLayerNorms.ToString(System.Globalization.CultureInfo.InvariantCulture));
         Directory.CreateDirectory(Path.GetDirectoryName(output)!);
         OnnxModelWriter.Write(file.Model, file, output, Advance, cancellationToken);
         if (done < total)

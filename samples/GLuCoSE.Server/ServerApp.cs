@@ -1,0 +1,128 @@
+using System.Threading.RateLimiting;
+using GLuCoSE.Server.Embedding;
+using GLuCoSE.Server.Http;
+using GLuCoSE.Server.Model;
+using GLuCoSE.Server.OpenAI;
+using GLuCoSE.Server.Tei;
+using Microsoft.AspNetCore.RateLimiting;
+
+namespace GLuCoSE.Server;
+
+/// <summary>Builds the server: configuration, services, the request pipeline and the endpoints.</summary>
+internal static class ServerApp
+{
+    /// <summary>The rate-limiter policy that bounds the embedding requests in flight and waiting.</summary>
+    public const string EmbeddingQueuePolicy = "embedding-queue";
+
+    // The CLI's switches, as keys of the configuration (--Glucose:Limits:MaxInputsPerRequest 16 works too).
+    private static readonly Dictionary<string, string> SwitchMappings = new(StringComparer.Ordinal)
+    {
+        ["--model"] = "Glucose:Model",
+        ["--source"] = "Glucose:Source",
+        ["--onnx-url"] = "Glucose:OnnxUrl",
+        ["--onnx"] = "Glucose:Embedder:ModelFileName",
+        ["--threads"] = "Glucose:Embedder:IntraOpNumThreads",
+        ["--batch-size"] = "Glucose:Embedder:BatchSize",
+        ["--max-length"] = "Glucose:Embedder:MaxSequenceLength",
+    };
+
+    /// <summary>
+    /// The builder with the configuration in order of precedence, lowest first: appsettings.json,
+    /// appsettings.{Environment}.json, environment variables (<c>Glucose__Model</c>), <c>GLUCOSE_MODEL</c> and
+    /// <c>GLUCOSE_API_KEY</c>, then the command line (<c>--model DIR</c>, <c>--Glucose:Model DIR</c>).
+    /// </summary>
+    public static WebApplicationBuilder CreateBuilder(string[] args)
+    {
+        WebApplicationBuilder builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args });
+        var shortVariables = new Dictionary<string, string?>(StringComparer.Ordinal);
+        AddVariable(shortVariables, "GLUCOSE_MODEL", "Glucose:Model");
+        AddVariable(shortVariables, "GLUCOSE_API_KEY", "Glucose:ApiKey");
+        builder.Configuration.AddInMemoryCollection(shortVariables);
+        builder.Configuration.AddCommandLine(args, SwitchMappings);
+        return builder;
+    }
+
+    /// <summary>Builds the application from <see cref="CreateBuilder"/>'s builder (whose services a test may have changed).</summary>
+    /// <exception cref="ServerConfigurationException">A setting is out of range or contradicts another.</exception>
+    public static WebApplication Build(WebApplicationBuilder builder)
+    {
+        IConfigurationSection section = builder.Configuration.GetSection(ServerOptions.Section);
+        ServerOptions options = section.Get<ServerOptions>() ?? new ServerOptions();
+        options.Validate();
+        GlucoseEmbedderOptions embedderOptions = EmbedderOptions(section.GetSection("Embedder"));
+        ServerLimits limits = options.Limits;
+
+        // Encode blocks its thread while the model runs; each request in flight holds one, so the pool starts with
+        // enough of them instead of adding threads slowly under a burst.
+        ThreadPool.GetMinThreads(out int workers, out int completionPorts);
+        ThreadPool.SetMinThreads(Math.Max(workers, limits.MaxConcurrentRequests + Environment.ProcessorCount), completionPorts);
+
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = limits.MaxRequestBodyBytes);
+        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = options.ShutdownTimeout);
+        builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton(new EmbedderHost(embedderOptions));
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<ServerMetrics>();
+        builder.Services.AddSingleton<EmbeddingService>();
+        builder.Services.AddSingleton<IEmbedderFactory, ConfiguredEmbedderFactory>();
+        builder.Services.AddHostedService<ModelLoader>();
+        builder.Services.AddRateLimiter(rateLimiter =>
+        {
+            rateLimiter.AddConcurrencyLimiter(EmbeddingQueuePolicy, queue =>
+            {
+                queue.PermitLimit = limits.MaxConcurrentRequests;
+                queue.QueueLimit = limits.MaxQueuedRequests;
+                queue.QueueProcessingOrder = QueueProcessingOrder.OldestFirst;
+            });
+            rateLimiter.OnRejected = (rejected, _) => new ValueTask(ApiErrors.WriteAsync(
+                rejected.HttpContext,
+                ApiErrorKind.Overloaded,
+                $"The server is at capacity ({limits.MaxConcurrentRequests} requests embedding, {limits.MaxQueuedRequests} waiting: " +
+                $"{ServerLimits.Key(nameof(ServerLimits.MaxConcurrentRequests))}, {ServerLimits.Key(nameof(ServerLimits.MaxQueuedRequests))}); retry after {ApiErrors.RetryAfterSeconds} s."));
+        });
+
+        WebApplication app = builder.Build();
+        app.UseMiddleware<MetricsMiddleware>();
+        app.UseMiddleware<ApiErrorMiddleware>();
+        app.UseMiddleware<ApiKeyMiddleware>();
+        app.UseRateLimiter();
+        app.MapGet(HealthEndpoint.Route, HealthEndpoint.Handle);
+        app.MapGet(InfoEndpoint.Route, InfoEndpoint.HandleAsync);
+        app.MapPost(EmbeddingsEndpoint.Route, EmbeddingsEndpoint.HandleAsync).RequireRateLimiting(EmbeddingQueuePolicy);
+        app.MapPost(EmbedEndpoint.Route, EmbedEndpoint.HandleAsync).RequireRateLimiting(EmbeddingQueuePolicy);
+        return app;
+    }
+
+    /// <summary>
+    /// <see cref="GlucoseEmbedderOptions"/> bound from <c>Glucose:Embedder</c>. Normalization is chosen per request
+    /// (always for OpenAI, <c>normalize</c> for TEI), so the embedder itself never normalizes.
+    /// </summary>
+    private static GlucoseEmbedderOptions EmbedderOptions(IConfigurationSection section)
+    {
+        var embedderOptions = new GlucoseEmbedderOptions();
+        try
+        {
+            section.Bind(embedderOptions);
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw new ServerConfigurationException($"{section.Path}: {ex.Message}", ex);
+        }
+
+        if (embedderOptions.NormalizeEmbeddings)
+        {
+            throw new ServerConfigurationException(
+                $"{section.Path}:NormalizeEmbeddings is not a server setting: OpenAI's endpoint always returns unit vectors and TEI's takes 'normalize' per request.");
+        }
+
+        return embedderOptions;
+    }
+
+    private static void AddVariable(Dictionary<string, string?> values, string variable, string key)
+    {
+        if (Environment.GetEnvironmentVariable(variable) is { Length: > 0 } value)
+        {
+            values[key] = value;
+        }
+    }
+}

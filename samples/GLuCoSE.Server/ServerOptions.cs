@@ -42,6 +42,12 @@ internal sealed class ServerOptions
             throw new ServerConfigurationException("Glucose:ApiKey (GLUCOSE_API_KEY) is set but empty; unset it to serve without a key.");
         }
 
+        // A header carries visible ASCII only: a key with anything else could never be sent.
+        if (ApiKey is not null && ApiKey.AsSpan().ContainsAnyExceptInRange('!', '~'))
+        {
+            throw new ServerConfigurationException("Glucose:ApiKey (GLUCOSE_API_KEY) must be visible ASCII characters (no spaces), as an HTTP header can carry it.");
+        }
+
         if (ShutdownTimeout < TimeSpan.Zero)
         {
             throw new ServerConfigurationException($"Glucose:ShutdownTimeout must not be negative; got {ShutdownTimeout}.");
@@ -50,3 +56,4 @@ internal sealed class ServerOptions
         Limits.Validate();
     }
 }
+

@@ -1,0 +1,81 @@
+using System.Net;
+using System.Text.Json;
+using GLuCoSE.Server.Model;
+using GLuCoSE.Server.Tests.Infrastructure;
+using GLuCoSE.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace GLuCoSE.Server.Tests;
+
+/// <summary>The port opens before the model is loaded; until then /health and the APIs answer 503.</summary>
+public sealed class ModelLoadingTests
+{
+    [Fact]
+    public async Task Endpoints_BeforeModelLoaded_503ThenServed()
+    {
+        var factory = new GatedEmbedderFactory();
+        await using RunningServer server = await RunningServer.StartAsync(
+            configureServices: services => services.AddSingleton<IEmbedderFactory>(factory), waitForModel: false);
+
+        using (HttpResponseMessage health = await server.Client.GetAsync("health", TestContext.Current.CancellationToken))
+        {
+            JsonElement body = await Responses.JsonAsync(health, HttpStatusCode.ServiceUnavailable);
+            Assert.Equal("loading", body.GetProperty("status").GetString());
+        }
+
+        using (HttpResponseMessage openAI = await server.PostJsonAsync("v1/embeddings", """{"input": "a"}"""))
+        {
+            Assert.Equal(TimeSpan.FromSeconds(1), openAI.Headers.RetryAfter?.Delta);
+            Assert.Contains("still loading", await Responses.OpenAIErrorAsync(openAI, HttpStatusCode.ServiceUnavailable), StringComparison.Ordinal);
+        }
+
+        await Responses.TeiErrorAsync(await server.PostJsonAsync("embed", """{"inputs": "a"}"""), HttpStatusCode.ServiceUnavailable, "unhealthy");
+        await Responses.TeiErrorAsync(await server.Client.GetAsync("info", TestContext.Current.CancellationToken), HttpStatusCode.ServiceUnavailable, "unhealthy");
+
+        factory.Open();
+        await server.WaitForHealthyAsync();
+        using HttpResponseMessage served = await server.PostJsonAsync("v1/embeddings", """{"input": "a"}""");
+        Assert.Equal(HttpStatusCode.OK, served.StatusCode);
+    }
+
+    [Fact]
+    public async Task Start_SourceFolderWithoutModel_LoadsThroughCreateAsync()
+    {
+        await using RunningServer server = await RunningServer.StartAsync(["--source", TestPaths.TinyModel], withModel: false);
+
+        JsonElement info = await Responses.JsonAsync(await server.Client.GetAsync("info", TestContext.Current.CancellationToken), HttpStatusCode.OK);
+
+        Assert.Equal("tiny-random-luke", info.GetProperty("model_id").GetString());
+    }
+
+    [Fact]
+    public async Task Start_ModelAndSource_ConfigurationError()
+    {
+        var error = await Assert.ThrowsAsync<ServerConfigurationException>(() => RunningServer.StartAsync(["--source", "owner/name"]));
+
+        Assert.Contains("Glucose:Model", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Start_NormalizeEmbeddingsSetting_ConfigurationErrorSayingItIsPerRequest()
+    {
+        var error = await Assert.ThrowsAsync<ServerConfigurationException>(() => RunningServer.StartAsync(["--Glucose:Embedder:NormalizeEmbeddings", "true"]));
+
+        Assert.Contains("per request", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Post_EmbedderGone_500WithoutInternals()
+    {
+        await using RunningServer server = await RunningServer.StartAsync();
+        server.Services.GetRequiredService<EmbedderHost>().Embedder!.Dispose();
+
+        string message = await Responses.OpenAIErrorAsync(await server.PostJsonAsync("v1/embeddings", """{"input": "a"}"""), HttpStatusCode.InternalServerError);
+        string teiMessage = await Responses.TeiErrorAsync(await server.PostJsonAsync("embed", """{"inputs": ["a", "b"]}"""), HttpStatusCode.InternalServerError, "backend");
+
+        Assert.DoesNotContain("GlucoseEmbedder", message, StringComparison.Ordinal);
+        Assert.DoesNotContain("GlucoseEmbedder", teiMessage, StringComparison.Ordinal);
+        using HttpResponseMessage health = await server.Client.GetAsync("health", TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+    }
+}

@@ -1,19 +1,15 @@
-using System.Threading.RateLimiting;
 using GLuCoSE.Server.Embedding;
 using GLuCoSE.Server.Http;
 using GLuCoSE.Server.Model;
 using GLuCoSE.Server.OpenAI;
 using GLuCoSE.Server.Tei;
-using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace GLuCoSE.Server;
 
 /// <summary>Builds the server: configuration, services, the request pipeline and the endpoints.</summary>
 internal static class ServerApp
 {
-    /// <summary>The rate-limiter policy that bounds the embedding requests in flight and waiting.</summary>
-    public const string EmbeddingQueuePolicy = "embedding-queue";
-
     // The CLI's switches, as keys of the configuration (--Glucose:Limits:MaxInputsPerRequest 16 works too).
     private static readonly Dictionary<string, string> SwitchMappings = new(StringComparer.Ordinal)
     {
@@ -64,32 +60,18 @@ internal static class ServerApp
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<ServerMetrics>();
         builder.Services.AddSingleton<EmbeddingService>();
-        builder.Services.AddSingleton<IEmbedderFactory, ConfiguredEmbedderFactory>();
+        builder.Services.TryAddSingleton<IEmbedderFactory, ConfiguredEmbedderFactory>();   // unless a test brought its own
         builder.Services.AddHostedService<ModelLoader>();
-        builder.Services.AddRateLimiter(rateLimiter =>
-        {
-            rateLimiter.AddConcurrencyLimiter(EmbeddingQueuePolicy, queue =>
-            {
-                queue.PermitLimit = limits.MaxConcurrentRequests;
-                queue.QueueLimit = limits.MaxQueuedRequests;
-                queue.QueueProcessingOrder = QueueProcessingOrder.OldestFirst;
-            });
-            rateLimiter.OnRejected = (rejected, _) => new ValueTask(ApiErrors.WriteAsync(
-                rejected.HttpContext,
-                ApiErrorKind.Overloaded,
-                $"The server is at capacity ({limits.MaxConcurrentRequests} requests embedding, {limits.MaxQueuedRequests} waiting: " +
-                $"{ServerLimits.Key(nameof(ServerLimits.MaxConcurrentRequests))}, {ServerLimits.Key(nameof(ServerLimits.MaxQueuedRequests))}); retry after {ApiErrors.RetryAfterSeconds} s."));
-        });
+        builder.Services.AddSingleton<EmbeddingQueue>();
 
         WebApplication app = builder.Build();
         app.UseMiddleware<MetricsMiddleware>();
         app.UseMiddleware<ApiErrorMiddleware>();
         app.UseMiddleware<ApiKeyMiddleware>();
-        app.UseRateLimiter();
         app.MapGet(HealthEndpoint.Route, HealthEndpoint.Handle);
         app.MapGet(InfoEndpoint.Route, InfoEndpoint.HandleAsync);
-        app.MapPost(EmbeddingsEndpoint.Route, EmbeddingsEndpoint.HandleAsync).RequireRateLimiting(EmbeddingQueuePolicy);
-        app.MapPost(EmbedEndpoint.Route, EmbedEndpoint.HandleAsync).RequireRateLimiting(EmbeddingQueuePolicy);
+        app.MapPost(EmbeddingsEndpoint.Route, EmbeddingsEndpoint.HandleAsync).AddEndpointFilter<EmbeddingQueueFilter>();
+        app.MapPost(EmbedEndpoint.Route, EmbedEndpoint.HandleAsync).AddEndpointFilter<EmbeddingQueueFilter>();
         return app;
     }
 

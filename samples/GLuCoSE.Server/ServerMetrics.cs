@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using GLuCoSE.Server.Http;
 
 namespace GLuCoSE.Server;
 
@@ -17,7 +18,7 @@ internal sealed class ServerMetrics
     private readonly Histogram<int> _inputs;
     private readonly Counter<long> _tokens;
 
-    public ServerMetrics(IMeterFactory meterFactory)
+    public ServerMetrics(IMeterFactory meterFactory, EmbeddingQueue queue)
     {
         Meter meter = meterFactory.Create(MeterName);
         _requests = meter.CreateCounter<long>("glucose.server.requests", "{request}", "Requests answered, by route and status code.");
@@ -25,6 +26,8 @@ internal sealed class ServerMetrics
         _duration = meter.CreateHistogram<double>("glucose.server.request.duration", "s", "Time from a request's arrival to its answer, by route and status code.");
         _inputs = meter.CreateHistogram<int>("glucose.server.request.inputs", "{text}", "Texts per embedding request (the batch a client sent).");
         _tokens = meter.CreateCounter<long>("glucose.server.tokens", "{token}", "Tokens embedded, <s> and </s> included, after truncation.");
+        meter.CreateObservableUpDownCounter("glucose.server.queue.running", () => queue.Running, "{request}", "Embedding requests running (at most Glucose:Limits:MaxConcurrentRequests).");
+        meter.CreateObservableUpDownCounter("glucose.server.queue.waiting", () => queue.Waiting, "{request}", "Embedding requests waiting for a turn (at most Glucose:Limits:MaxQueuedRequests).");
     }
 
     public void RequestStarted() => _active.Add(1);

@@ -1,6 +1,8 @@
 using System.Net;
 using System.Text.Json;
+using GLuCoSE.Server.Http;
 using GLuCoSE.Server.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace GLuCoSE.Server.Tests;
 
@@ -76,27 +78,19 @@ public sealed class LimitTests
     {
         await using RunningServer server = await RunningServer.StartAsync(
             ["--Glucose:Limits:MaxConcurrentRequests", "1", "--Glucose:Limits:MaxQueuedRequests", "0"]);
-        using var held = new GatedContent("""{"input": "待っている", "inputs": "待っている"}""");
-        Task<HttpResponseMessage> inFlight = server.Client.PostAsync(path, held, TestContext.Current.CancellationToken);
-        await held.HeadSent.Task.WaitAsync(RunningServer.HangGuard, TestContext.Current.CancellationToken);
+        EmbeddingQueue queue = server.Services.GetRequiredService<EmbeddingQueue>();
+        using HeldRequest held = await HeldRequest.HoldAsync(
+            server.Client, path, """{"input": "待っている", "inputs": "待っている"}""", () => WaitUntilAsync(() => queue.Running == 1));
 
-        // Until the server has the held request in hand, another may still get the one slot; once it has, every
-        // other request is refused.
-        HttpResponseMessage refused = await RetryUntilAsync(
-            () => server.PostJsonAsync(path, """{"input": "後から", "inputs": "後から"}"""),
-            response => response.StatusCode == HttpStatusCode.ServiceUnavailable);
+        using HttpResponseMessage refused = await server.PostJsonAsync(path, """{"input": "後から", "inputs": "後から"}""");
 
-        using (refused)
-        {
-            Assert.Equal(TimeSpan.FromSeconds(1), refused.Headers.RetryAfter?.Delta);
-            string message = openAI
-                ? await Responses.OpenAIErrorAsync(refused, HttpStatusCode.ServiceUnavailable)
-                : await Responses.TeiErrorAsync(refused, HttpStatusCode.ServiceUnavailable, "overloaded");
-            Assert.Contains("Glucose:Limits:MaxQueuedRequests", message, StringComparison.Ordinal);
-        }
-
+        Assert.Equal(TimeSpan.FromSeconds(1), refused.Headers.RetryAfter?.Delta);
+        string message = openAI
+            ? await Responses.OpenAIErrorAsync(refused, HttpStatusCode.ServiceUnavailable)
+            : await Responses.TeiErrorAsync(refused, HttpStatusCode.ServiceUnavailable, "overloaded");
+        Assert.Contains("Glucose:Limits:MaxQueuedRequests", message, StringComparison.Ordinal);
         held.Release();
-        using HttpResponseMessage completed = await inFlight.WaitAsync(RunningServer.HangGuard, TestContext.Current.CancellationToken);
+        using HttpResponseMessage completed = await held.Response.WaitAsync(RunningServer.HangGuard, TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.OK, completed.StatusCode);
         using HttpResponseMessage after = await server.PostJsonAsync(path, """{"input": "空いた", "inputs": "空いた"}""");
         Assert.Equal(HttpStatusCode.OK, after.StatusCode);
@@ -140,19 +134,11 @@ public sealed class LimitTests
         Assert.Contains(value, error.Message, StringComparison.Ordinal);
     }
 
-    private static async Task<HttpResponseMessage> RetryUntilAsync(Func<Task<HttpResponseMessage>> send, Func<HttpResponseMessage, bool> done)
+    private static async Task WaitUntilAsync(Func<bool> condition)
     {
-        using var deadline = new CancellationTokenSource(RunningServer.HangGuard);
-        while (true)
+        while (!condition())
         {
-            HttpResponseMessage response = await send();
-            if (done(response))
-            {
-                return response;
-            }
-
-            response.Dispose();
-            await Task.Delay(10, deadline.Token);
+            await Task.Delay(5, TestContext.Current.CancellationToken);
         }
     }
 }

@@ -32,15 +32,18 @@ internal sealed partial class ModelLoader(
         catch (Exception ex)
 #pragma warning restore CA1031
         {
-            LogFailed(logger, ex, ex.Message);
+            LogFailed(logger, ex);
             Environment.ExitCode = 1;
-            lifetime.StopApplication();
+
+            // Stopping while the host is still starting would fail its start; stop as soon as it has started (at
+            // once when it already has).
+            lifetime.ApplicationStarted.Register(lifetime.StopApplication);
         }
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Model {ModelId} loaded: {Dimensions} dimensions, at most {MaxTokens} tokens per text, in {Seconds:F1} s")]
     private static partial void LogLoaded(ILogger logger, string? modelId, int dimensions, int maxTokens, double seconds);
 
-    [LoggerMessage(Level = LogLevel.Critical, Message = "The model could not be loaded; the server stops. {Reason}")]
-    private static partial void LogFailed(ILogger logger, Exception exception, string reason);
+    [LoggerMessage(Level = LogLevel.Critical, Message = "The model could not be loaded; the server stops")]
+    private static partial void LogFailed(ILogger logger, Exception exception);
 }

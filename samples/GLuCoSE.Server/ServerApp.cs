@@ -23,13 +23,15 @@ internal static class ServerApp
     };
 
     /// <summary>
-    /// The builder with the configuration in order of precedence, lowest first: appsettings.json,
+    /// The builder with the configuration in order of precedence, lowest first: appsettings.json (beside the app),
     /// appsettings.{Environment}.json, environment variables (<c>Glucose__Model</c>), <c>GLUCOSE_MODEL</c> and
     /// <c>GLUCOSE_API_KEY</c>, then the command line (<c>--model DIR</c>, <c>--Glucose:Model DIR</c>).
     /// </summary>
     public static WebApplicationBuilder CreateBuilder(string[] args)
     {
-        WebApplicationBuilder builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args });
+        // appsettings.json is read from beside the app, wherever it is started from; relative paths in the settings
+        // (--model DIR) stay relative to the working directory.
+        WebApplicationBuilder builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         var shortVariables = new Dictionary<string, string?>(StringComparer.Ordinal);
         AddVariable(shortVariables, "GLUCOSE_MODEL", "Glucose:Model");
         AddVariable(shortVariables, "GLUCOSE_API_KEY", "Glucose:ApiKey");

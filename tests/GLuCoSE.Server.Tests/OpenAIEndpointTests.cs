@@ -162,6 +162,19 @@ public sealed class OpenAIEndpointTests(DefaultServerFixture fixture) : IClassFi
         Assert.Contains("'float' or 'base64'", message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Post_HugeUnknownEncodingFormat_MessageQuotesOnlyItsStart()
+    {
+        string body = JsonSerializer.Serialize(new { input = "a", encoding_format = new string('x', 10_000) });
+
+        using HttpResponseMessage response = await Server.PostJsonAsync("v1/embeddings", body);
+        string raw = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+
+        Assert.True(raw.Length < 500, $"the error echoes the whole value: {raw.Length} characters");
+        Assert.Contains("'encoding_format' is 'xxxx", raw, StringComparison.Ordinal);
+        Assert.Contains("(10000 characters)", raw, StringComparison.Ordinal);
+    }
+
     private long TokenCount(IEnumerable<string> texts) =>
         texts.Sum(text => (long)fixture.Normalized.Tokenizer.EncodeToIds(text, fixture.Normalized.MaxSequenceLength).Length);
 

@@ -22,7 +22,7 @@ internal sealed class EmbeddingService(EmbedderHost host, ServerMetrics metrics)
     public async Task<EmbeddingResult> EmbedAsync(string[] texts, EmbeddingRequest request, CancellationToken cancellationToken)
     {
         GlucoseEmbedder embedder = host.Require();
-        string prompt = host.Prompt(request.PromptName, request.PromptParam);
+        string prompt = host.Prompt(request.PromptName);
         int maxTokens = embedder.MaxSequenceLength;
 
         // Counted as the model sees them: the prompt before the text, <s> and </s> included, cut at the limit. Without

@@ -1,3 +1,4 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 
 namespace GLuCoSE.Server.Http;
@@ -10,6 +11,9 @@ internal static class ApiErrors
 {
     /// <summary>The seconds a client is told to wait (Retry-After) when the server is overloaded or loading.</summary>
     public const int RetryAfterSeconds = 1;
+
+    // Messages quote field names ('input'): escaped only as JSON requires, not for embedding in HTML.
+    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     /// <summary>Whether <paramref name="path"/> belongs to the OpenAI-compatible API.</summary>
     public static bool IsOpenAI(PathString path) => path.StartsWithSegments("/v1", StringComparison.OrdinalIgnoreCase);
@@ -39,7 +43,7 @@ internal static class ApiErrors
             response.Headers.WWWAuthenticate = "Bearer";
         }
 
-        using (var writer = new Utf8JsonWriter(response.BodyWriter))
+        using (var writer = new Utf8JsonWriter(response.BodyWriter, WriterOptions))
         {
             writer.WriteStartObject();
             if (IsOpenAI(context.Request.Path))
@@ -62,6 +66,9 @@ internal static class ApiErrors
 
         await response.BodyWriter.FlushAsync(context.RequestAborted).ConfigureAwait(false);
     }
+
+    /// <summary>A value the client sent, quoted for a message: at most 64 characters of it.</summary>
+    public static string Quote(string value) => value.Length <= 64 ? $"'{value}'" : $"'{value[..64]}...' ({value.Length} characters)";
 
     private static string? OpenAICode(ApiErrorKind kind) => kind switch
     {

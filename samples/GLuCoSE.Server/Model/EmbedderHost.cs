@@ -30,8 +30,8 @@ internal sealed class EmbedderHost(GlucoseEmbedderOptions options) : IDisposable
     public GlucoseEmbedder Require() =>
         Embedder ?? throw new ApiException(ApiErrorKind.Loading, "The model is still loading; retry shortly (GET /health answers 200 once it is ready).");
 
-    /// <summary>The prefix a prompt name stands for; null picks the default prompt. A 400 for a name not configured.</summary>
-    public string Prompt(string? promptName, string param)
+    /// <summary>The prefix a prompt name (TEI's <c>prompt_name</c>) stands for; null picks the default prompt. A 400 for a name not configured.</summary>
+    public string Prompt(string? promptName)
     {
         string? name = promptName ?? Options.DefaultPromptName;
         if (name is null)
@@ -45,7 +45,7 @@ internal sealed class EmbedderHost(GlucoseEmbedderOptions options) : IDisposable
         }
 
         string configured = Options.Prompts.Count == 0 ? "none is configured" : "configured: " + string.Join(", ", Options.Prompts.Keys.Order(StringComparer.Ordinal));
-        throw new ApiException(ApiErrorKind.InvalidRequest, $"'{param}' is '{name}', which is not a prompt of this server ({configured}; {ServerOptions.Section}:Embedder:Prompts).", param);
+        throw new ApiException(ApiErrorKind.InvalidRequest, $"'prompt_name' is {ApiErrors.Quote(name)}, which is not a prompt of this server ({configured}; {ServerOptions.Section}:Embedder:Prompts).", "prompt_name");
     }
 
     /// <summary>Makes a loaded embedder the server's; disposes it instead when the server is already shutting down.</summary>

@@ -32,7 +32,7 @@ internal static class EmbeddingsEndpoint
         {
             null or "float" => false,
             "base64" => true,
-            string other => throw new ApiException(ApiErrorKind.InvalidRequest, $"'encoding_format' is '{other}'; it must be 'float' or 'base64'.", "encoding_format"),
+            string other => throw new ApiException(ApiErrorKind.InvalidRequest, $"'encoding_format' is {ApiErrors.Quote(other)}; it must be 'float' or 'base64'.", "encoding_format"),
         };
         if (JsonRequest.OptionalInt32(body, "dimensions") is int dimensions)
         {
@@ -48,7 +48,7 @@ internal static class EmbeddingsEndpoint
 
         EmbeddingResult result = await service.EmbedAsync(
             texts,
-            new EmbeddingRequest(Route, "input", PromptName: null, PromptParam: "model", Truncate: true, Normalize: true),
+            new EmbeddingRequest(Route, "input", PromptName: null, Truncate: true, Normalize: true),
             cancellationToken).ConfigureAwait(false);
 
         context.Response.ContentType = "application/json";

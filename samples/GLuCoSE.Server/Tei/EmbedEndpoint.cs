@@ -26,12 +26,12 @@ internal static class EmbedEndpoint
         string? promptName = JsonRequest.OptionalString(body, "prompt_name");
         if (JsonRequest.OptionalString(body, "truncation_direction") is string direction && !direction.Equals("right", StringComparison.OrdinalIgnoreCase))
         {
-            throw new ApiException(ApiErrorKind.InvalidRequest, $"'truncation_direction' is '{direction}'; this server keeps a text's first tokens ('right') only.", "truncation_direction");
+            throw new ApiException(ApiErrorKind.InvalidRequest, $"'truncation_direction' is {ApiErrors.Quote(direction)}; this server keeps a text's first tokens ('right') only.", "truncation_direction");
         }
 
         EmbeddingResult result = await service.EmbedAsync(
             texts,
-            new EmbeddingRequest(Route, "inputs", promptName, "prompt_name", truncate, normalize),
+            new EmbeddingRequest(Route, "inputs", promptName, truncate, normalize),
             cancellationToken).ConfigureAwait(false);
 
         context.Response.ContentType = "application/json";

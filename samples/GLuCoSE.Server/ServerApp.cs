@@ -45,7 +45,17 @@ internal static class ServerApp
     public static WebApplication Build(WebApplicationBuilder builder)
     {
         IConfigurationSection section = builder.Configuration.GetSection(ServerOptions.Section);
-        ServerOptions options = section.Get<ServerOptions>() ?? new ServerOptions();
+        ServerOptions options;
+        try
+        {
+            options = section.Get<ServerOptions>() ?? new ServerOptions();
+        }
+        catch (InvalidOperationException ex)
+        {
+            // The binder's message names the key and the value it could not convert.
+            throw new ServerConfigurationException($"{section.Path}: {ex.Message}", ex);
+        }
+
         options.Validate();
         GlucoseEmbedderOptions embedderOptions = EmbedderOptions(section.GetSection("Embedder"));
         ServerLimits limits = options.Limits;

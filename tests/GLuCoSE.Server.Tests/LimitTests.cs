@@ -121,6 +121,19 @@ public sealed class LimitTests
     }
 
     [Theory]
+    [InlineData("Glucose:Limits:MaxInputsPerRequest", "many")]
+    [InlineData("Glucose:ShutdownTimeout", "soon")]
+    [InlineData("Glucose:Embedder:ExecutionProvider", "Gpu")]
+    [InlineData("Glucose:Embedder:BatchSize", "1.5")]
+    public async Task Build_ValueOfWrongType_ConfigurationErrorNamingKeyAndValue(string key, string value)
+    {
+        var error = await Assert.ThrowsAsync<ServerConfigurationException>(() => RunningServer.StartAsync([$"--{key}", value]));
+
+        Assert.Contains(key, error.Message, StringComparison.Ordinal);
+        Assert.Contains($"'{value}'", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData("MaxRequestBodyBytes", "0")]
     [InlineData("MaxInputsPerRequest", "0")]
     [InlineData("MaxInputCharacters", "-1")]

@@ -7,6 +7,8 @@ namespace GLuCoSE.Server.Http;
 /// </summary>
 internal sealed partial class ApiErrorMiddleware(RequestDelegate next, ServerOptions options, ILogger<ApiErrorMiddleware> logger)
 {
+    private const int ClientClosedRequest = 499;
+
     public async Task InvokeAsync(HttpContext context)
     {
         try
@@ -30,8 +32,13 @@ internal sealed partial class ApiErrorMiddleware(RequestDelegate next, ServerOpt
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {
-            // The client went away: there is no one to answer.
+            // The client went away: there is no one to answer. The metrics count it as 499 (nginx's "client closed
+            // request"), not as the 200 the response still holds.
             LogAborted(logger, context.Request.Method, context.Request.Path);
+            if (!context.Response.HasStarted)
+            {
+                context.Response.StatusCode = ClientClosedRequest;
+            }
         }
 #pragma warning disable CA1031 // Every other fault becomes a 500 without details, and the server lives on.
         catch (Exception ex)

@@ -49,6 +49,23 @@ public sealed class ModelLoadingTests
     }
 
     [Fact]
+    public async Task Start_ShortSwitches_SetTheEmbedderOptions()
+    {
+        await using RunningServer server = await RunningServer.StartAsync(["--max-length", "16", "--batch-size", "7", "--threads", "1"]);
+
+        JsonElement info = await Responses.JsonAsync(await server.Client.GetAsync("info", TestContext.Current.CancellationToken), HttpStatusCode.OK);
+        string message = await Responses.TeiErrorAsync(
+            await server.PostJsonAsync("embed", JsonSerializer.Serialize(new { inputs = Infrastructure.Sentences.OverLong, truncate = false })),
+            HttpStatusCode.BadRequest,
+            "validation");
+
+        Assert.Equal(16, info.GetProperty("max_input_length").GetInt32());
+        Assert.Equal(7, info.GetProperty("max_batch_requests").GetInt32());
+        Assert.Equal(1, server.Services.GetRequiredService<EmbedderHost>().Options.IntraOpNumThreads);
+        Assert.Contains("16 tokens", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Start_ModelAndSource_ConfigurationError()
     {
         var error = await Assert.ThrowsAsync<ServerConfigurationException>(() => RunningServer.StartAsync(["--source", "owner/name"]));

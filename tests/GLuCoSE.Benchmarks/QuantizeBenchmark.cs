@@ -24,6 +24,13 @@ internal static class QuantizeBenchmark
     public static int Run(Args args)
     {
         string model = Path.GetFullPath(args.Required("--model"));
+        if (args.Optional("--rewrite-only") is string target)
+        {
+            // Experiments: write one rewrite of DIR/model.onnx (fuse, quantize: --fuse, --int8, --per-channel) to DIR/target.
+            GlucoseModelOptimizer.Rewrite(Path.Combine(model, "model.onnx"), Path.Combine(model, target), new(args.Flag("--fuse"), args.Flag("--int8"), args.Flag("--per-channel")), null, CancellationToken.None);
+            return 0;
+        }
+
         if (args.Flag("--convert-only"))
         {
             // Just the public conversion, in a process of its own: its time and peak memory.

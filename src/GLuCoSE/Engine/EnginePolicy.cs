@@ -13,7 +13,7 @@ internal sealed record EnginePolicy
     public const int DefaultMaxSequenceLength = 512;
 
     /// <summary>The model file loaded when <see cref="GlucoseEmbedderOptions.ModelFileName"/> is null.</summary>
-    public const string DefaultModelFileName = "model.onnx";
+    public const string DefaultModelFileName = Model.ModelFolder.DefaultGraphFileName;
 
     private const int CpuBatchSize = 128;
     private const int CpuMaxBatchTokens = 1024;

@@ -9,6 +9,9 @@ internal sealed class ModelFolder
 {
     public const string TokenizerFileName = "sentencepiece.bpe.model";
 
+    /// <summary>The graph's file name when none is given.</summary>
+    public const string DefaultGraphFileName = "model.onnx";
+
     private const string Layout =
         "A GLuCoSE model folder holds model.onnx (or onnx/model.onnx) and sentencepiece.bpe.model, and usually " +
         "config.json and sentence_bert_config.json from the Hugging Face repository pkshatech/GLuCoSE-base-ja; " +

@@ -26,18 +26,17 @@ internal static class AttentionFusion
 {
     private const string MicrosoftDomain = "com.microsoft";
 
-    /// <summary>Fuses what matches; returns how many attentions, row-keeping Slices and skip layer norms were rewritten.</summary>
-    public static (int Attentions, int Slices, int SkipLayerNorms) Apply(OnnxModelFile file)
+    /// <summary>Fuses what matches; returns how many attentions and row-keeping Slices were rewritten.</summary>
+    public static (int Attentions, int Slices) Apply(OnnxModelFile file)
     {
         GraphProto graph = file.Model.Graph;
         if (!graph.Input.Any(i => i.Name == "attention_mask"))
         {
-            return (0, 0, 0);
+            return (0, 0);
         }
 
         var view = new GraphView(graph);
-        long opset = file.Model.OpsetImport.Where(o => string.IsNullOrEmpty(o.Domain)).Select(o => o.Version).DefaultIfEmpty(0).Max();
-        var added = new List<(NodeProto Before, NodeProto Node)>();
+                var added = new List<(NodeProto Before, NodeProto Node)>();
         string? mask = null;
         int attentions = 0;
         foreach (NodeProto softmax in graph.Node.Where(n => n.OpType == "Softmax" && string.IsNullOrEmpty(n.Domain)).ToList())
@@ -55,41 +54,16 @@ internal static class AttentionFusion
                 added.Add((graph.Node[0], cast));
             }
 
-            // One product for the query, key and value (a [hidden, 3 * hidden] weight), split for the attention.
-            long hidden = match.Weights[0].Dims[1];
-            string weight = view.Names.Take(match.Output + "_qkv_weight");
             string bias = view.Names.Take(match.Output + "_qkv_bias");
-            string splitSizes = view.Names.Take(match.Output + "_qkv_split");
-            string packed = view.Names.Take(match.Output + "_qkv");
-            string[] parts = [view.Names.Take(match.Output + "_q"), view.Names.Take(match.Output + "_k"), view.Names.Take(match.Output + "_v")];
-            graph.Initializer.Add(FloatTensor(weight, PackColumns(file, match.Weights), match.Weights[0].Dims[0], 3 * hidden));
             graph.Initializer.Add(FloatTensor(bias, match.Bias, match.Bias.Length));
-            NodeProto project = Node("MatMul", view.Names.Take(match.Output + "_qkv_MatMul"), [match.Input, weight], [packed]);
-            NodeProto split = Node("Split", view.Names.Take(match.Output + "_qkv_Split"), [packed], parts);
-            split.Attribute.Add(new AttributeProto { Name = "axis", Type = AttributeProto.Types.AttributeType.Int, I = -1 });
-            if (opset >= 13)
-            {
-                var sizes = new TensorProto { Name = splitSizes, DataType = (int)TensorProto.Types.DataType.Int64 };
-                sizes.Dims.Add(3);
-                sizes.Int64Data.AddRange([hidden, hidden, hidden]);
-                graph.Initializer.Add(sizes);
-                split.Input.Add(splitSizes);
-            }
-            else
-            {
-                split.Attribute.Add(new AttributeProto { Name = "split", Type = AttributeProto.Types.AttributeType.Ints, Ints = { hidden, hidden, hidden } });
-            }
-
             NodeProto attention = Node(
                 "MultiHeadAttention",
                 view.Names.Take(match.Output + "_MultiHeadAttention"),
-                [parts[0], parts[1], parts[2], bias, mask],
+                [.. match.Projections, bias, mask],
                 [match.Output]);
             attention.Domain = MicrosoftDomain;
             attention.Attribute.Add(new AttributeProto { Name = "num_heads", Type = AttributeProto.Types.AttributeType.Int, I = match.Heads });
             attention.Attribute.Add(new AttributeProto { Name = "scale", Type = AttributeProto.Types.AttributeType.Float, F = match.Scale });
-            added.Add((match.Producer, project));
-            added.Add((match.Producer, split));
 
             // The old node that wrote the output stops writing it (it and its inputs then die below).
             match.Producer.Output[match.Producer.Output.IndexOf(match.Output)] = view.Names.Take(match.Output + "_unfused");
@@ -103,65 +77,13 @@ internal static class AttentionFusion
         }
 
         int slices = RemoveRowKeepingSlices(graph);
-        int skipLayerNorms = attentions > 0 ? FuseSkipLayerNorms(graph) : 0;
         RemoveDeadNodes(graph);
         if (attentions > 0 && !file.Model.OpsetImport.Any(o => o.Domain == MicrosoftDomain))
         {
             file.Model.OpsetImport.Add(new OperatorSetIdProto { Domain = MicrosoftDomain, Version = 1 });
         }
 
-        return (attentions, slices, skipLayerNorms);
-    }
-
-    /// <summary>
-    /// Rewrites <c>LayerNormalization(Add(Add(bias, MatMul(h, W)), residual))</c> (either order of each Add) into
-    /// <c>com.microsoft.SkipLayerNormalization(MatMul(h, W), residual, gamma, beta, bias)</c> with the same epsilon.
-    /// </summary>
-    private static int FuseSkipLayerNorms(GraphProto graph)
-    {
-        var view = new GraphView(graph);
-        int fused = 0;
-        foreach (NodeProto norm in graph.Node.Where(n => n.OpType == "LayerNormalization" && string.IsNullOrEmpty(n.Domain) && n.Input.Count == 3).ToList())
-        {
-            if (norm.Attribute.FirstOrDefault(a => a.Name == "axis") is { I: not -1 }
-                || view.Producer(norm.Input[0]) is not { OpType: "Add", Domain: "" } sum || sum.Input.Count != 2
-                || !view.Only(sum.Output[0], out _))
-            {
-                continue;
-            }
-
-            for (int side = 0; side < 2; side++)
-            {
-                if (view.Producer(sum.Input[side]) is not { OpType: "Add", Domain: "" } biased || biased.Input.Count != 2 || !view.Only(biased.Output[0], out _))
-                {
-                    continue;
-                }
-
-                int matMulSide = view.Producer(biased.Input[0]) is { OpType: "MatMul", Domain: "" } ? 0 : 1;
-                if (view.Producer(biased.Input[matMulSide]) is not { OpType: "MatMul", Domain: "" } matMul
-                    || view.Initializer(matMul.Input[1]) is not { Dims.Count: 2 } weight
-                    || view.Initializer(biased.Input[1 - matMulSide]) is not { Dims.Count: 1 } bias || bias.Dims[0] != weight.Dims[1]
-                    || bias.DataType != (int)TensorProto.Types.DataType.Float)
-                {
-                    continue;
-                }
-
-                NodeProto skip = Node(
-                    "SkipLayerNormalization",
-                    view.Names.Take(norm.Name + "_SkipLayerNormalization"),
-                    [matMul.Output[0], sum.Input[1 - side], norm.Input[1], norm.Input[2], biased.Input[1 - matMulSide]],
-                    [norm.Output[0]]);
-                skip.Domain = MicrosoftDomain;
-                float epsilon = norm.Attribute.FirstOrDefault(a => a.Name == "epsilon")?.F ?? 1e-5f;
-                skip.Attribute.Add(new AttributeProto { Name = "epsilon", Type = AttributeProto.Types.AttributeType.Float, F = epsilon });
-                graph.Node.Insert(graph.Node.IndexOf(norm), skip);
-                norm.Output[0] = view.Names.Take(norm.Output[0] + "_unfused");
-                fused++;
-                break;
-            }
-        }
-
-        return fused;
+        return (attentions, slices);
     }
 
     private static Match? Find(GraphView view, OnnxModelFile file, NodeProto softmax)
@@ -205,7 +127,7 @@ internal static class AttentionFusion
             return null;
         }
 
-        return new Match(q.Input, [q.Weight, k.Weight, v.Weight], [.. q.Bias, .. k.Bias, .. v.Bias], query.Heads, 1f / divisor, reshape, reshape.Output[0]);
+        return new Match([q.MatMulOutput, k.MatMulOutput, v.MatMulOutput], [.. q.Bias, .. k.Bias, .. v.Bias], query.Heads, 1f / divisor, reshape, reshape.Output[0]);
     }
 
     /// <summary>Matches <c>Transpose(Reshape(projected, [B, S, heads, size]), perm)</c>.</summary>
@@ -308,7 +230,6 @@ internal static class AttentionFusion
             {
                 { OpType: "Add" or "Mul" or "Div" or "Sub" or "Pow" or "Sqrt" or "Erf" or "Gelu" or "BiasGelu" or "LayerNormalization" or "SkipLayerNormalization", Domain: "" or MicrosoftDomain } => [.. node.Input],
                 { OpType: "ReduceMean", Domain: "" } when IsLastAxisKeepingDims(view, node) => [node.Input[0]],
-                { OpType: "Split", Domain: "" } when node.Attribute.FirstOrDefault(a => a.Name == "axis") is { I: -1 } => [node.Input[0]],
                 { OpType: "MatMul", Domain: "" } when view.Initializer(node.Input[1]) is { Dims.Count: 2 } => [node.Input[0]],
                 { OpType: "MultiHeadAttention", Domain: MicrosoftDomain } => [node.Input[0], node.Input[1], node.Input[2]],
                 { OpType: "Constant", Domain: "" } => [],
@@ -387,24 +308,6 @@ internal static class AttentionFusion
 
     private static bool SameShape(TensorProto a, TensorProto b) => a.DataType == b.DataType && a.Dims.SequenceEqual(b.Dims);
 
-    /// <summary>Puts the query, key and value weights <c>[hidden, hidden]</c> side by side: <c>[hidden, 3 * hidden]</c>.</summary>
-    private static float[] PackColumns(OnnxModelFile file, TensorProto[] weights)
-    {
-        int rows = (int)weights[0].Dims[0];
-        int columns = (int)weights[0].Dims[1];
-        var packed = new float[rows * columns * weights.Length];
-        for (int w = 0; w < weights.Length; w++)
-        {
-            ReadOnlySpan<float> values = MemoryMarshal.Cast<byte, float>(file.ReadFloatBytes(weights[w]).Span);
-            for (int row = 0; row < rows; row++)
-            {
-                values.Slice(row * columns, columns).CopyTo(packed.AsSpan((row * weights.Length * columns) + (w * columns), columns));
-            }
-        }
-
-        return packed;
-    }
-
     private static TensorProto FloatTensor(string name, float[] values, params long[] dims)
     {
         var tensor = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Float, RawData = UnsafeByteOperations.UnsafeWrap(MemoryMarshal.AsBytes(values.AsSpan()).ToArray()) };
@@ -412,5 +315,5 @@ internal static class AttentionFusion
         return tensor;
     }
 
-    private sealed record Match(string Input, TensorProto[] Weights, float[] Bias, long Heads, float Scale, NodeProto Producer, string Output);
+    private sealed record Match(string[] Projections, float[] Bias, long Heads, float Scale, NodeProto Producer, string Output);
 }

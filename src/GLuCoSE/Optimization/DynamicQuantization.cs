@@ -8,15 +8,17 @@ using Google.Protobuf;
 namespace GLuCoSE.Optimization;
 
 /// <summary>
-/// Rewrites every <c>MatMul</c> whose second input is a 2-D float weight into dynamic int8 quantization, node for node
-/// what onnxruntime's <c>quantize_dynamic</c> emits (QInt8 symmetric weights, uint8 activations quantized at run time):
-/// <code>
-/// DynamicQuantizeLinear(A) -> A_q, A_scale, A_zp        (one per activation, shared by its MatMuls)
-/// MatMulInteger(A_q, W_q, A_zp, W_zp) -> Cast(float) -> Mul(A_scale * W_scale) -> the MatMul's output
-/// </code>
-/// ONNX Runtime fuses that pattern into its <c>DynamicQuantizeMatMul</c> kernel when the session loads.
+/// Rewrites every <c>MatMul</c> whose second input is a 2-D float weight into dynamic int8 quantization, with the
+/// numerics of onnxruntime's <c>quantize_dynamic</c> (QInt8 symmetric weights, uint8 activations quantized per tensor at
+/// run time), written as the kernel ONNX Runtime runs for it: <c>com.microsoft.DynamicQuantizeMatMul(A, W_q, W_scale,
+/// W_zero_point[, bias])</c>, with the bias of an <c>Add</c> that alone reads the product folded in.
 /// </summary>
 /// <remarks>
+/// <para><c>quantize_dynamic</c> writes <c>DynamicQuantizeLinear</c> + <c>MatMulInteger</c> + <c>Cast</c> + <c>Mul</c> and
+/// leaves the fusion to ONNX Runtime at load. ONNX Runtime 1.32 fuses that pattern only where one activation feeds one
+/// MatMul; the query, key and value products, which share theirs, stayed unfused when written that way here (so ran
+/// slower), whatever the initializers' encoding. Quantizing the shared activation once per product costs a pass over
+/// it, which is small next to the product.</para>
 /// <para>Weights are quantized symmetrically to [-127, 127] with a zero point of 0 and <c>scale = max|W| / 127</c>,
 /// rounded half to even, per tensor (as <c>quantize_dynamic</c> does by default) or per output column.</para>
 /// <para>Embedding tables (<c>Gather</c>) stay float: <c>quantize_dynamic</c> also stores them as uint8, which makes the
@@ -24,6 +26,8 @@ namespace GLuCoSE.Optimization;
 /// </remarks>
 internal static class DynamicQuantization
 {
+    private const string MicrosoftDomain = "com.microsoft";
+
     /// <summary>Counts the weights a rewrite would quantize, and their float bytes.</summary>
     public static (int Count, long Bytes) Plan(ModelProto model)
     {
@@ -50,14 +54,21 @@ internal static class DynamicQuantization
     {
         GraphProto graph = source.Model.Graph;
         Dictionary<string, TensorProto> initializers = Initializers(graph);
-        var names = new UniqueNames(graph);
+        var view = new GraphView(graph);
+        var names = view.Names;
+        var graphOutputs = new HashSet<string>(graph.Output.Select(o => o.Name), StringComparer.Ordinal);
         var quantizedWeights = new Dictionary<string, (string Q, string Scale, string ZeroPoint)>(StringComparer.Ordinal);
-        var quantizedActivations = new Dictionary<string, (string Q, string Scale, string ZeroPoint)>(StringComparer.Ordinal);
-        var nodes = new List<NodeProto>(graph.Node.Count + 64);
+        var foldedAdds = new HashSet<NodeProto>();
+        var nodes = new List<NodeProto>(graph.Node.Count);
         int rewritten = 0;
 
         foreach (NodeProto node in graph.Node)
         {
+            if (foldedAdds.Contains(node))
+            {
+                continue;
+            }
+
             TensorProto? weight = QuantizableWeight(node, initializers);
             if (weight is null)
             {
@@ -73,25 +84,28 @@ internal static class DynamicQuantization
                 onWeightQuantized(floatBytes);
             }
 
-            string input = node.Input[0];
-            if (!quantizedActivations.TryGetValue(input, out (string Q, string Scale, string ZeroPoint) a))
+            // The bias of the Add that alone reads the product goes into the kernel (ONNX Runtime's own fusion).
+            string output = node.Output[0];
+            var inputs = new List<string> { node.Input[0], w.Q, w.Scale, w.ZeroPoint };
+            if (!graphOutputs.Contains(output) && view.Only(output, out NodeProto? add) && add is { OpType: "Add", Domain: "" } && add.Input.Count == 2
+                && (add.Input[0] == output ? add.Input[1] : add.Input[0]) is var bias && bias != output
+                && view.Initializer(bias) is { Dims.Count: 1 } biasTensor && biasTensor.DataType == (int)TensorProto.Types.DataType.Float
+                && biasTensor.Dims[0] == weight.Dims[1])
             {
-                a = (names.Take(input + "_quantized"), names.Take(input + "_scale"), names.Take(input + "_zero_point"));
-                nodes.Add(Node("DynamicQuantizeLinear", names.Take(input + "_QuantizeLinear"), [input], [a.Q, a.Scale, a.ZeroPoint]));
-                quantizedActivations.Add(input, a);
+                inputs.Add(bias);
+                output = add.Output[0];
+                foldedAdds.Add(add);
             }
 
-            string baseName = string.IsNullOrEmpty(node.Name) ? node.Output[0] : node.Name;
-            string scales = names.Take(baseName + "_quant_scales_mul:0");
-            string integer = names.Take(node.Output[0] + "_output_quantized");
-            string cast = names.Take(node.Output[0] + "_output_quantized_cast_output");
-            nodes.Add(Node("Mul", names.Take(baseName + "_quant_scales_mul"), [a.Scale, w.Scale], [scales]));
-            nodes.Add(Node("MatMulInteger", names.Take(baseName + "_quant"), [a.Q, w.Q, a.ZeroPoint, w.ZeroPoint], [integer]));
-            NodeProto castNode = Node("Cast", names.Take(node.Output[0] + "_output_quantized_cast"), [integer], [cast]);
-            castNode.Attribute.Add(new AttributeProto { Name = "to", Type = AttributeProto.Types.AttributeType.Int, I = (int)TensorProto.Types.DataType.Float });
-            nodes.Add(castNode);
-            nodes.Add(Node("Mul", names.Take(baseName + "_quant_output_scale_mul"), [cast, scales], [node.Output[0]]));
+            NodeProto quantized = Node("DynamicQuantizeMatMul", names.Take((string.IsNullOrEmpty(node.Name) ? node.Output[0] : node.Name) + "_quant"), [.. inputs], [output]);
+            quantized.Domain = MicrosoftDomain;
+            nodes.Add(quantized);
             rewritten++;
+        }
+
+        if (rewritten > 0 && !source.Model.OpsetImport.Any(o => o.Domain == MicrosoftDomain))
+        {
+            source.Model.OpsetImport.Add(new OperatorSetIdProto { Domain = MicrosoftDomain, Version = 1 });
         }
 
         // Drop the float weights that no node reads any more (a weight may also feed something else).
@@ -190,8 +204,17 @@ internal static class DynamicQuantization
         string zeroPoint = names.Take(weight.Name + "_zero_point");
         long[] vectorShape = perChannel ? [columns] : [];
         graph.Initializer.Add(Tensor(q, TensorProto.Types.DataType.Int8, [rows, columns], quantized));
-        graph.Initializer.Add(Tensor(scale, TensorProto.Types.DataType.Float, vectorShape, System.Runtime.InteropServices.MemoryMarshal.AsBytes(scales.AsSpan()).ToArray()));
-        graph.Initializer.Add(Tensor(zeroPoint, TensorProto.Types.DataType.Int8, vectorShape, new byte[scales.Length]));
+
+        // Scales and zero points in the typed fields, as quantize_dynamic writes them: ONNX Runtime fuses the
+        // MatMulInteger + Cast + Mul that share an activation's quantization into MatMulIntegerToFloat only then.
+        var scaleTensor = new TensorProto { Name = scale, DataType = (int)TensorProto.Types.DataType.Float };
+        scaleTensor.Dims.AddRange(vectorShape);
+        scaleTensor.FloatData.AddRange(scales);
+        graph.Initializer.Add(scaleTensor);
+        var zeroPointTensor = new TensorProto { Name = zeroPoint, DataType = (int)TensorProto.Types.DataType.Int8 };
+        zeroPointTensor.Dims.AddRange(vectorShape);
+        zeroPointTensor.Int32Data.AddRange(new int[scales.Length]);
+        graph.Initializer.Add(zeroPointTensor);
         return (q, scale, zeroPoint);
     }
 

@@ -4,8 +4,6 @@ using System.IO;
 using System.Linq;
 using System.Threading;
 using System.Security.Cryptography;
-using GLuCoSE.Engine;
-using GLuCoSE.Hub;
 using GLuCoSE.Model;
 using GLuCoSE.Optimization;
 using GLuCoSE.Optimization.Onnx;
@@ -28,7 +26,7 @@ public static class GlucoseModelOptimizer
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="precision"/> is not a defined value.</exception>
     public static string GetModelFileName(GlucosePrecision precision) => precision switch
     {
-        GlucosePrecision.Float32 => EnginePolicy.DefaultModelFileName,
+        GlucosePrecision.Float32 => ModelFolder.DefaultGraphFileName,
         GlucosePrecision.Int8 => "model_int8.onnx",
         _ => throw new ArgumentOutOfRangeException(nameof(precision), precision, "Precision must be Float32 or Int8."),
     };
@@ -103,7 +101,7 @@ public static class GlucoseModelOptimizer
             progress?.Report(Math.Min(1, done / total));
         }
 
-        (int attentions, int slices, int skipLayerNorms) = rewrites.Fuse ? AttentionFusion.Apply(file) : (0, 0, 0);
+        (int attentions, int slices) = rewrites.Fuse ? AttentionFusion.Apply(file) : (0, 0);
         int rewritten = rewrites.Quantize ? DynamicQuantization.Apply(file, rewrites.PerChannel, Advance) : 0;
         file.Model.ProducerName = "GLuCoSE";
         file.Model.ProducerVersion = typeof(GlucoseModelOptimizer).Assembly.GetName().Version?.ToString() ?? string.Empty;
@@ -112,7 +110,6 @@ public static class GlucoseModelOptimizer
         SetMetadata(file.Model, "glucose.quantized_matmuls", rewritten.ToString(System.Globalization.CultureInfo.InvariantCulture));
         SetMetadata(file.Model, "glucose.fused_attentions", attentions.ToString(System.Globalization.CultureInfo.InvariantCulture));
         SetMetadata(file.Model, "glucose.removed_slices", slices.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        SetMetadata(file.Model, "glucose.fused_skip_layer_norms", skipLayerNorms.ToString(System.Globalization.CultureInfo.InvariantCulture));
         Directory.CreateDirectory(Path.GetDirectoryName(output)!);
         OnnxModelWriter.Write(file.Model, file, output, Advance, cancellationToken);
         if (done < total)
@@ -131,9 +128,9 @@ public static class GlucoseModelOptimizer
         if (Directory.Exists(modelPath))
         {
             string directory = Path.GetFullPath(modelPath);
-            return ModelFolder.FindGraph(directory, EnginePolicy.DefaultModelFileName) ?? throw new FileNotFoundException(
-                $"'{EnginePolicy.DefaultModelFileName}' not found in model folder '{directory}' (nor in its onnx/ subfolder).",
-                Path.Combine(directory, EnginePolicy.DefaultModelFileName));
+            return ModelFolder.FindGraph(directory, ModelFolder.DefaultGraphFileName) ?? throw new FileNotFoundException(
+                $"'{ModelFolder.DefaultGraphFileName}' not found in model folder '{directory}' (nor in its onnx/ subfolder).",
+                Path.Combine(directory, ModelFolder.DefaultGraphFileName));
         }
 
         string file = Path.GetFullPath(modelPath);
@@ -175,7 +172,7 @@ public static class GlucoseModelOptimizer
     internal static string Sha256File(string path)
     {
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20);
-        return Hex.Lower(SHA256.HashData(stream));
+        return System.Convert.ToHexString(SHA256.HashData(stream)).ToLowerInvariant();
     }
 
     private static void SetMetadata(ModelProto model, string key, string value)

@@ -22,7 +22,7 @@ public sealed class GlucoseModelOptimizerTests
 
     [Theory]
     [MemberData(nameof(Exports))]
-    public void Convert_TinyModel_RewritesEveryWeightProductLikeQuantizeDynamic(string export)
+    public void Convert_TinyModel_QuantizesEveryWeightProductIntoDynamicQuantizeMatMul(string export)
     {
         using var folder = new TempModelFolder();
         File.Copy(Path.Combine(TestPaths.TinyModel, export), folder.File("source.onnx"));
@@ -30,14 +30,21 @@ public sealed class GlucoseModelOptimizerTests
         string output = GlucoseModelOptimizer.Convert(folder.File("source.onnx"), GlucosePrecision.Int8, folder.File("model_int8.onnx"), cancellationToken: TestContext.Current.CancellationToken);
 
         ModelProto model = OnnxModelFile.Load(output).Model;
-        Dictionary<string, int> ops = model.Graph.Node.GroupBy(n => n.OpType).ToDictionary(g => g.Key, g => g.Count());
-        // 2 layers x (query, key, value, attention output, FFN in, FFN out); one DynamicQuantizeLinear per activation:
-        // the layer input (shared by query, key and value), the attention context, and the two FFN inputs.
-        Assert.Equal(12, ops["MatMulInteger"]);
-        Assert.Equal(8, ops["DynamicQuantizeLinear"]);
-        Assert.Equal(4, ops["MatMul"]); // the attention's own products (scores, context) stay float
+        var quantized = model.Graph.Node.Where(n => n.OpType == "DynamicQuantizeMatMul").ToList();
+        // 2 layers x (query, key, value, attention output, FFN in, FFN out), each with the bias of its Add folded in.
+        Assert.Equal(12, quantized.Count);
+        Assert.All(quantized, n => Assert.Equal(("com.microsoft", 5), (n.Domain, n.Input.Count)));
+        Assert.Equal(4, model.Graph.Node.Count(n => n.OpType == "MatMul")); // the attention's own products stay float
+        Assert.DoesNotContain(model.Graph.Node, n => n.OpType is "MatMulInteger" or "DynamicQuantizeLinear");
         Assert.DoesNotContain(model.Graph.Initializer, t => t.DataType == (int)TensorProto.Types.DataType.Float && t.Dims.Count == 2 && t.Dims[0] == 32 && t.Dims[1] is 32 or 64);
-        Assert.All(model.Graph.Initializer.Where(t => t.Name.EndsWith("_zero_point", StringComparison.Ordinal)), t => Assert.All(t.RawData.ToByteArray(), b => Assert.Equal(0, b)));
+        Dictionary<string, TensorProto> initializers = model.Graph.Initializer.ToDictionary(t => t.Name);
+        Assert.All(quantized, n =>
+        {
+            Assert.Equal((int)TensorProto.Types.DataType.Int8, initializers[n.Input[1]].DataType);
+            Assert.Empty(initializers[n.Input[2]].Dims); // one scale per weight, as quantize_dynamic
+            Assert.Equal([0], initializers[n.Input[3]].Int32Data);
+        });
+        Assert.Contains(model.OpsetImport, o => o.Domain == "com.microsoft");
         Assert.Equal(GlucoseModelOptimizer.Sha256File(folder.File("source.onnx")), GlucoseModelOptimizer.ReadSourceSha256(output));
         Assert.True(File.Exists(output + ".data"));
     }

@@ -12,7 +12,8 @@ using Google.Protobuf;
 namespace GLuCoSE.Benchmarks;
 
 /// <summary>
-/// <c>quantize --model DIR --corpus FILE [--sentences 1000]</c> (or <c>--convert-only</c>: the conversion alone, its time and peak memory): quantizes DIR's fp32 graph in .NET (per tensor, as
+/// <c>quantize --model DIR --corpus FILE [--sentences 1000]</c> (or <c>--convert-only</c>: the conversion alone, its time and peak memory;
+/// <c>--speed fp32,int8,FILE</c>: graphs taking turns block by block): quantizes DIR's fp32 graph in .NET (per tensor, as
 /// <c>quantize_dynamic</c> does, and per output column), times it, and measures the fidelity of each int8 graph's
 /// embeddings to fp32's over the corpus: the plain cosine, and the centered one (each graph's mean embedding
 /// subtracted first: random weights put every embedding in a narrow cone where a plain cosine says nothing). The
@@ -29,6 +30,11 @@ internal static class QuantizeBenchmark
             // Experiments: write one rewrite of DIR/model.onnx (fuse, quantize: --fuse, --int8, --per-channel) to DIR/target.
             GlucoseModelOptimizer.Rewrite(Path.Combine(model, "model.onnx"), Path.Combine(model, target), new(args.Flag("--fuse"), args.Flag("--int8"), args.Flag("--per-channel")), null, CancellationToken.None);
             return 0;
+        }
+
+        if (args.Optional("--speed") is string variants)
+        {
+            return Speed(model, Corpus.Load(args.Required("--corpus"), null), variants.Split(','), args.Int("--blocks", 60), args.Int("--block", 256));
         }
 
         if (args.Flag("--convert-only"))
@@ -76,6 +82,60 @@ internal static class QuantizeBenchmark
             (double centeredMean, double centeredMin) = Fidelity(reference, embeddings, centered: true);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"| {label} | {plainMean:F6} | {plainMin:F6} | {centeredMean:F4} | {centeredMin:F4} |"));
+        }
+
+        return 0;
+    }
+
+    /// <summary>
+    /// <c>--speed fp32,int8,FILE...</c>: the graphs take turns on the same blocks of the corpus (library defaults), in an
+    /// order that rotates every block; each block gives a time ratio against the first graph, and the median of those
+    /// paired ratios is reported. A machine whose clock drifts over minutes moves all graphs of a block alike.
+    /// </summary>
+    private static int Speed(string model, string[] corpus, string[] variants, int blocks, int blockSize)
+    {
+        Console.WriteLine($"{Machine.Describe()}; {blocks} blocks of {blockSize} sentences, graphs in turn: {string.Join(", ", variants)}");
+        var embedders = variants.Select(v => GlucoseEmbedder.Create(model, new GlucoseEmbedderOptions { ModelFileName = Args.GraphFile(v) })).ToArray();
+        try
+        {
+            foreach (GlucoseEmbedder embedder in embedders)
+            {
+                embedder.Encode(corpus.Take(blockSize).ToArray());
+            }
+
+            var seconds = new double[variants.Length][];
+            for (int v = 0; v < variants.Length; v++)
+            {
+                seconds[v] = new double[blocks];
+            }
+
+            for (int b = 0; b < blocks; b++)
+            {
+                string[] block = Enumerable.Range(0, blockSize).Select(i => corpus[((b * blockSize) + i) % corpus.Length]).ToArray();
+                for (int k = 0; k < variants.Length; k++)
+                {
+                    int v = (b + k) % variants.Length;
+                    var clock = Stopwatch.StartNew();
+                    embedders[v].Encode(block);
+                    seconds[v][b] = clock.Elapsed.TotalSeconds;
+                }
+            }
+
+            Console.WriteLine("| graph | sentences/s (all blocks) | speed against the first, median of paired blocks | quartiles |");
+            Console.WriteLine("| --- | --- | --- | --- |");
+            for (int v = 0; v < variants.Length; v++)
+            {
+                double[] ratios = Enumerable.Range(0, blocks).Select(b => seconds[0][b] / seconds[v][b]).Order().ToArray();
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"| {variants[v]} | {blocks * blockSize / seconds[v].Sum():F1} | {ratios[blocks / 2]:F3} | {ratios[blocks / 4]:F3} to {ratios[3 * blocks / 4]:F3} |"));
+            }
+        }
+        finally
+        {
+            foreach (GlucoseEmbedder embedder in embedders)
+            {
+                embedder.Dispose();
+            }
         }
 
         return 0;

@@ -190,6 +190,7 @@ internal sealed class OnnxEncoder : IDisposable
             Interlocked.Add(ref _runTicks, ticks);
             Interlocked.Add(ref _paddedTokens, tokens);
             Interlocked.Increment(ref _runCount);
+            EngineMetrics.RecordRun(batch, tokens, (double)ticks / Stopwatch.Frequency);
             if (RunLog is { } log)
             {
                 lock (log)

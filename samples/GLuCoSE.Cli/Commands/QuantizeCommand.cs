@@ -23,9 +23,9 @@ internal sealed class QuantizeCommand : GlucoseCommand
     }
 
     public override string HelpNotes => """
-        Rewrites every weight product of the graph the way onnxruntime's quantize_dynamic does (int8 weights, uint8
-        activations quantized at run time), with the attention fused into ONNX Runtime's MultiHeadAttention where the
-        pattern is certain. Takes graphs with their weights inside (the public ONNX export) or in external-data files.
+        Quantizes every weight product of the graph with the numerics of onnxruntime's quantize_dynamic (int8 weights,
+        one scale each; uint8 activations quantized at run time), written as ONNX Runtime's DynamicQuantizeMatMul
+        kernels. Takes graphs with their weights inside (the public ONNX export) or in external-data files.
         Writes FILE and FILE.data (default model_int8.onnx beside the graph, replacing any there) under temporary names,
         renamed when complete: an interrupted run leaves nothing that loads. Load the result with
         --onnx model_int8.onnx (or GlucoseEmbedderOptions.ModelFileName); `glucose download --int8` does this in the

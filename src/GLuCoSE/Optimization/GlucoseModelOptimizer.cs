@@ -21,10 +21,7 @@ namespace GLuCoSE;
 public static class GlucoseModelOptimizer
 {
     /// <summary>Gets the graph file name of a precision: <c>model.onnx</c> or <c>model_int8.onnx</c>.</summary>
-    /// <param name="precision">The precision.</param>
-    /// <returns>The file name.</returns>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="precision"/> is not a defined value.</exception>
-    public static string GetModelFileName(GlucosePrecision precision) => precision switch
+    internal static string GetModelFileName(GlucosePrecision precision) => precision switch
     {
         GlucosePrecision.Float32 => ModelFolder.DefaultGraphFileName,
         GlucosePrecision.Int8 => "model_int8.onnx",
@@ -38,7 +35,7 @@ public static class GlucoseModelOptimizer
     /// <param name="modelPath">The float graph (<c>.onnx</c>, weights inside or in external-data files), or a model folder
     /// holding <c>model.onnx</c>.</param>
     /// <param name="precision">The precision to make; <see cref="GlucosePrecision.Int8"/>.</param>
-    /// <param name="outputPath">The graph file to write; null for <see cref="GetModelFileName"/> beside the input.</param>
+    /// <param name="outputPath">The graph file to write; null for <c>model_int8.onnx</c> beside the input.</param>
     /// <param name="progress">Receives the fraction done (0 to 1) as weights are converted and written; null for none.</param>
     /// <param name="cancellationToken">Cancels the conversion; nothing is left behind.</param>
     /// <returns>The full path of the graph written.</returns>

@@ -24,8 +24,6 @@ namespace GLuCoSE.Optimization;
 /// </remarks>
 internal static class AttentionFusion
 {
-    private const string MicrosoftDomain = "com.microsoft";
-
     /// <summary>Fuses what matches; returns how many attentions and row-keeping Slices were rewritten.</summary>
     public static (int Attentions, int Slices) Apply(OnnxModelFile file)
     {
@@ -49,19 +47,19 @@ internal static class AttentionFusion
             if (mask is null)
             {
                 mask = view.Names.Take("attention_mask_int32");
-                NodeProto cast = Node("Cast", view.Names.Take("attention_mask_Cast_int32"), ["attention_mask"], [mask]);
+                NodeProto cast = OnnxNodes.Create("Cast", view.Names.Take("attention_mask_Cast_int32"), ["attention_mask"], [mask]);
                 cast.Attribute.Add(new AttributeProto { Name = "to", Type = AttributeProto.Types.AttributeType.Int, I = (int)TensorProto.Types.DataType.Int32 });
                 added.Add((graph.Node[0], cast));
             }
 
             string bias = view.Names.Take(match.Output + "_qkv_bias");
             graph.Initializer.Add(FloatTensor(bias, match.Bias, match.Bias.Length));
-            NodeProto attention = Node(
+            NodeProto attention = OnnxNodes.Create(
                 "MultiHeadAttention",
                 view.Names.Take(match.Output + "_MultiHeadAttention"),
                 [.. match.Projections, bias, mask],
-                [match.Output]);
-            attention.Domain = MicrosoftDomain;
+                [match.Output],
+                OnnxNodes.MicrosoftDomain);
             attention.Attribute.Add(new AttributeProto { Name = "num_heads", Type = AttributeProto.Types.AttributeType.Int, I = match.Heads });
             attention.Attribute.Add(new AttributeProto { Name = "scale", Type = AttributeProto.Types.AttributeType.Float, F = match.Scale });
 
@@ -78,9 +76,9 @@ internal static class AttentionFusion
 
         int slices = RemoveRowKeepingSlices(graph);
         RemoveDeadNodes(graph);
-        if (attentions > 0 && !file.Model.OpsetImport.Any(o => o.Domain == MicrosoftDomain))
+        if (attentions > 0)
         {
-            file.Model.OpsetImport.Add(new OperatorSetIdProto { Domain = MicrosoftDomain, Version = 1 });
+            OnnxNodes.ImportMicrosoftDomain(file.Model);
         }
 
         return (attentions, slices);
@@ -228,10 +226,10 @@ internal static class AttentionFusion
             NodeProto? node = view.Producer(name);
             string[] inputs = node switch
             {
-                { OpType: "Add" or "Mul" or "Div" or "Sub" or "Pow" or "Sqrt" or "Erf" or "Gelu" or "BiasGelu" or "LayerNormalization" or "SkipLayerNormalization", Domain: "" or MicrosoftDomain } => [.. node.Input],
+                { OpType: "Add" or "Mul" or "Div" or "Sub" or "Pow" or "Sqrt" or "Erf" or "Gelu" or "BiasGelu" or "LayerNormalization" or "SkipLayerNormalization", Domain: "" or OnnxNodes.MicrosoftDomain } => [.. node.Input],
                 { OpType: "ReduceMean", Domain: "" } when IsLastAxisKeepingDims(view, node) => [node.Input[0]],
                 { OpType: "MatMul", Domain: "" } when view.Initializer(node.Input[1]) is { Dims.Count: 2 } => [node.Input[0]],
-                { OpType: "MultiHeadAttention", Domain: MicrosoftDomain } => [node.Input[0], node.Input[1], node.Input[2]],
+                { OpType: "MultiHeadAttention", Domain: OnnxNodes.MicrosoftDomain } => [node.Input[0], node.Input[1], node.Input[2]],
                 { OpType: "Constant", Domain: "" } => [],
                 _ => ["\0not row-wise"],
             };
@@ -296,14 +294,6 @@ internal static class AttentionFusion
                 graph.Initializer.RemoveAt(i);
             }
         }
-    }
-
-    private static NodeProto Node(string opType, string name, string[] inputs, string[] outputs)
-    {
-        var node = new NodeProto { OpType = opType, Name = name };
-        node.Input.AddRange(inputs);
-        node.Output.AddRange(outputs);
-        return node;
     }
 
     private static bool SameShape(TensorProto a, TensorProto b) => a.DataType == b.DataType && a.Dims.SequenceEqual(b.Dims);

@@ -26,8 +26,6 @@ namespace GLuCoSE.Optimization;
 /// </remarks>
 internal static class DynamicQuantization
 {
-    private const string MicrosoftDomain = "com.microsoft";
-
     /// <summary>Counts the weights a rewrite would quantize, and their float bytes.</summary>
     public static (int Count, long Bytes) Plan(ModelProto model)
     {
@@ -97,15 +95,14 @@ internal static class DynamicQuantization
                 foldedAdds.Add(add);
             }
 
-            NodeProto quantized = Node("DynamicQuantizeMatMul", names.Take((string.IsNullOrEmpty(node.Name) ? node.Output[0] : node.Name) + "_quant"), [.. inputs], [output]);
-            quantized.Domain = MicrosoftDomain;
-            nodes.Add(quantized);
+            string name = names.Take((string.IsNullOrEmpty(node.Name) ? node.Output[0] : node.Name) + "_quant");
+            nodes.Add(OnnxNodes.Create("DynamicQuantizeMatMul", name, [.. inputs], [output], OnnxNodes.MicrosoftDomain));
             rewritten++;
         }
 
-        if (rewritten > 0 && !source.Model.OpsetImport.Any(o => o.Domain == MicrosoftDomain))
+        if (rewritten > 0)
         {
-            source.Model.OpsetImport.Add(new OperatorSetIdProto { Domain = MicrosoftDomain, Version = 1 });
+            OnnxNodes.ImportMicrosoftDomain(source.Model);
         }
 
         // Drop the float weights that no node reads any more (a weight may also feed something else).
@@ -236,14 +233,6 @@ internal static class DynamicQuantization
         }
 
         return map;
-    }
-
-    private static NodeProto Node(string opType, string name, string[] inputs, string[] outputs)
-    {
-        var node = new NodeProto { OpType = opType, Name = name };
-        node.Input.AddRange(inputs);
-        node.Output.AddRange(outputs);
-        return node;
     }
 
     private static TensorProto Tensor(string name, TensorProto.Types.DataType type, long[] dims, byte[] bytes)

@@ -1,6 +1,7 @@
 using System;
 using System.Globalization;
 using System.IO;
+using System.Linq;
 using System.Threading;
 using GLuCoSE.Optimization.Onnx;
 using Google.Protobuf;
@@ -17,6 +18,8 @@ internal static class OnnxModelWriter
 {
     private const int Alignment = 4096;
     private const int ExternalThreshold = 1024;
+
+    private static readonly byte[] Padding = new byte[Alignment];
 
     /// <summary>Gets the name of the external-data file of <paramref name="graphPath"/>.</summary>
     public static string DataPath(string graphPath) => graphPath + ".data";
@@ -37,6 +40,7 @@ internal static class OnnxModelWriter
         string graphPartial = graphPath + ".partial";
         string dataPartial = dataPath + ".partial";
         bool done = false;
+        long needed = model.Graph.Initializer.Sum(OnnxModelFile.DataLength) + model.CalculateSize();
         try
         {
             using (var data = new FileStream(dataPartial, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20))
@@ -59,8 +63,7 @@ internal static class OnnxModelWriter
                     else
                     {
                         long offset = (data.Position + Alignment - 1) / Alignment * Alignment;
-                        data.SetLength(Math.Max(data.Length, offset));
-                        data.Position = offset;
+                        data.Write(Padding, 0, (int)(offset - data.Position));
                         data.Write(bytes.Span);
 
                         // The graph's own copy goes now: a graph with its weights inside holds them all until written.
@@ -84,6 +87,13 @@ internal static class OnnxModelWriter
             File.Move(dataPartial, dataPath, overwrite: true);
             File.Move(graphPartial, graphPath, overwrite: false);
             done = true;
+        }
+        catch (IOException ex) when (DiskErrors.IsDiskFull(ex))
+        {
+            throw new IOException(
+                $"The disk is full: writing '{graphPath}' and its weights ('{Path.GetFileName(dataPath)}') needs about " +
+                $"{needed / 1e6:F0} MB in '{Path.GetDirectoryName(graphPath)}'. Free space there, or write elsewhere (--output FILE).",
+                ex);
         }
         finally
         {

@@ -151,6 +151,21 @@ public sealed class GlucoseModelOptimizerTests
     }
 
     [Fact]
+    public void Convert_DiskFull_SaysHowMuchIsNeededAndLeavesNothing()
+    {
+        Assert.SkipUnless(OperatingSystem.IsLinux() && File.Exists("/dev/full"), "/dev/full answers every write with ENOSPC");
+        using var folder = new TempModelFolder();
+        File.CreateSymbolicLink(folder.File("model_int8.onnx.data.partial"), "/dev/full");
+
+        var error = Assert.Throws<IOException>(() => GlucoseModelOptimizer.Convert(folder.Path, GlucosePrecision.Int8, cancellationToken: TestContext.Current.CancellationToken));
+
+        Assert.StartsWith($"The disk is full: writing '{folder.File("model_int8.onnx")}'", error.Message, StringComparison.Ordinal);
+        Assert.True(DiskErrors.IsDiskFull(Assert.IsAssignableFrom<IOException>(error.InnerException)));
+        Assert.False(File.Exists(folder.File("model_int8.onnx")));
+        Assert.Empty(Directory.GetFiles(folder.Path, "*.partial"));
+    }
+
+    [Fact]
     public void Convert_AlreadyQuantized_SaysSo()
     {
         using var folder = new TempModelFolder();

@@ -1,7 +1,7 @@
 using System;
 using System.IO;
 
-namespace GLuCoSE.Hub;
+namespace GLuCoSE;
 
 /// <summary>Tells a full disk from other I/O errors, by the operating system's error code.</summary>
 internal static class DiskErrors

@@ -14,4 +14,12 @@ public enum GlucosePrecision
     /// about 3× the CPU throughput of <see cref="Float32"/>, with embeddings close to, not equal to, the float ones.
     /// </summary>
     Int8 = 1,
+
+    /// <summary>
+    /// 16-bit floats for NVIDIA GPUs (<see cref="GlucoseExecutionProvider.Cuda"/>), made in .NET from the fp32 graph
+    /// (<c>model_fp16.onnx</c>): half the weights' size, with layer norms, softmax and the output kept in 32 bits as
+    /// onnxruntime's float16 converter keeps them. On the CPU it runs, converted back to float, slower than
+    /// <see cref="Float32"/>.
+    /// </summary>
+    Float16 = 2,
 }

@@ -28,7 +28,7 @@ internal static class QuantizeBenchmark
         if (args.Optional("--rewrite-only") is string target)
         {
             // Experiments: write one rewrite of DIR/model.onnx (fuse, quantize: --fuse, --int8, --per-channel) to DIR/target.
-            GlucoseModelOptimizer.Rewrite(Path.Combine(model, "model.onnx"), Path.Combine(model, target), new(args.Flag("--fuse"), args.Flag("--int8"), args.Flag("--per-channel")), null, CancellationToken.None);
+            GlucoseModelOptimizer.Rewrite(Path.Combine(model, "model.onnx"), Path.Combine(model, target), new(args.Flag("--fuse"), args.Flag("--int8"), args.Flag("--per-channel"), args.Flag("--fp16")), null, CancellationToken.None);
             return 0;
         }
 
@@ -59,6 +59,7 @@ internal static class QuantizeBenchmark
             ("int8 .NET per channel", "model_int8_dotnet_pc.onnx", new(Fuse: false, Quantize: true, PerChannel: true)),
             ("fp32 fused", "model_fused.onnx", new(Fuse: true, Quantize: false, PerChannel: false)),
             ("int8 .NET fused", "model_int8_fused.onnx", new(Fuse: true, Quantize: true, PerChannel: false)),
+            ("fp16 .NET (run by the CPU provider in float)", "model_fp16.onnx", GlucoseModelOptimizer.Rewrites.For(GlucosePrecision.Float16)),
         })
         {
             var clock = Stopwatch.StartNew();

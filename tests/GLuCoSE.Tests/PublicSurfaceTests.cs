@@ -14,15 +14,15 @@ public sealed class PublicSurfaceTests
     private const BindingFlags Declared = BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.Static | BindingFlags.DeclaredOnly;
 
     /// <remarks>
-    /// 110 after issue 15's redesign; issue 17 (int8 in .NET) added 4 on purpose: <see cref="GlucosePrecision"/> (2),
-    /// <see cref="GlucoseModelOptimizer.Convert"/> and <see cref="GlucoseModelSource.Precision"/>.
+    /// 110 after issue 15's redesign; issue 17 (int8 and float16 in .NET) added 5 on purpose: <see cref="GlucosePrecision"/>
+    /// (3), <see cref="GlucoseModelOptimizer.Convert"/> and <see cref="GlucoseModelSource.Precision"/>.
     /// </remarks>
     [Fact]
-    public void Package_AllExportedTypes_AtMost114Members()
+    public void Package_AllExportedTypes_AtMost115Members()
     {
         int total = typeof(GlucoseEmbedder).Assembly.GetExportedTypes().Sum(Count);
 
-        Assert.InRange(total, 1, 114);
+        Assert.InRange(total, 1, 115);
     }
 
     [Fact]

@@ -36,7 +36,7 @@ internal static class ConvertedGraph
 
         if (!isCache)
         {
-            EnsureInUserFolder(source, target, cancellationToken);
+            EnsureInUserFolder(source, target, precision, cancellationToken);
             return relative;
         }
 
@@ -57,7 +57,7 @@ internal static class ConvertedGraph
         manifest.Files.Remove(relative + ".data");
         manifest.Write(folder);
 
-        GlucoseModelOptimizer.Rewrite(source, target, new GlucoseModelOptimizer.Rewrites(Fuse: false, Quantize: true, PerChannel: false), progress: null, cancellationToken);
+        GlucoseModelOptimizer.Rewrite(source, target, GlucoseModelOptimizer.Rewrites.For(precision), progress: null, cancellationToken);
         string sourceSha256 = GlucoseModelOptimizer.ReadSourceSha256(target)!;
         foreach (string file in new[] { relative, relative + ".data" })
         {
@@ -106,7 +106,7 @@ internal static class ConvertedGraph
         return string.Equals(sourceSha256, graph.MadeFromSha256, StringComparison.OrdinalIgnoreCase);
     }
 
-    private static void EnsureInUserFolder(string source, string target, CancellationToken cancellationToken)
+    private static void EnsureInUserFolder(string source, string target, GlucosePrecision precision, CancellationToken cancellationToken)
     {
         if (File.Exists(target))
         {
@@ -118,6 +118,6 @@ internal static class ConvertedGraph
             }
         }
 
-        GlucoseModelOptimizer.Rewrite(source, target, new GlucoseModelOptimizer.Rewrites(Fuse: false, Quantize: true, PerChannel: false), progress: null, cancellationToken);
+        GlucoseModelOptimizer.Rewrite(source, target, GlucoseModelOptimizer.Rewrites.For(precision), progress: null, cancellationToken);
     }
 }

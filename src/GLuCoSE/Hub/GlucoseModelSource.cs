@@ -118,8 +118,9 @@ public sealed record GlucoseModelSource
     public string? LocalDirectory { get; init; }
 
     /// <summary>
-    /// Gets the precision to load. <see cref="GlucosePrecision.Int8"/> quantizes the downloaded graph once, in .NET
-    /// (<see cref="GlucoseModelOptimizer"/>), into <c>model_int8.onnx</c> beside it: in the cache, recorded in the
+    /// Gets the precision to load. <see cref="GlucosePrecision.Int8"/> (or <see cref="GlucosePrecision.Float16"/>) converts
+    /// the downloaded graph once, in .NET (<see cref="GlucoseModelOptimizer"/>), into <c>model_int8.onnx</c>
+    /// (<c>model_fp16.onnx</c>) beside it: in the cache, recorded in the
     /// cache's manifest with the SHA-256 of the graph it was made from; for a <see cref="LocalDirectory"/>, in that
     /// folder. Later loads use it while that graph is unchanged. Default: <see cref="GlucosePrecision.Float32"/>.
     /// </summary>
@@ -232,7 +233,7 @@ public sealed record GlucoseModelSource
     {
         if (!Enum.IsDefined(Precision))
         {
-            throw new ArgumentException($"GlucoseModelSource.Precision must be Float32 or Int8; found {Precision}.");
+            throw new ArgumentException($"GlucoseModelSource.Precision must be Float32, Int8 or Float16; found {Precision}.");
         }
 
         string folder;

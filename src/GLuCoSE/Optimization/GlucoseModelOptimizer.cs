@@ -25,7 +25,8 @@ public static class GlucoseModelOptimizer
     {
         GlucosePrecision.Float32 => ModelFolder.DefaultGraphFileName,
         GlucosePrecision.Int8 => "model_int8.onnx",
-        _ => throw new ArgumentOutOfRangeException(nameof(precision), precision, "Precision must be Float32 or Int8."),
+        GlucosePrecision.Float16 => "model_fp16.onnx",
+        _ => throw new ArgumentOutOfRangeException(nameof(precision), precision, "Precision must be Float32, Int8 or Float16."),
     };
 
     /// <summary>
@@ -34,8 +35,8 @@ public static class GlucoseModelOptimizer
     /// </summary>
     /// <param name="modelPath">The float graph (<c>.onnx</c>, weights inside or in external-data files), or a model folder
     /// holding <c>model.onnx</c>.</param>
-    /// <param name="precision">The precision to make; <see cref="GlucosePrecision.Int8"/>.</param>
-    /// <param name="outputPath">The graph file to write; null for <c>model_int8.onnx</c> beside the input.</param>
+    /// <param name="precision">The precision to make: <see cref="GlucosePrecision.Int8"/> or <see cref="GlucosePrecision.Float16"/>.</param>
+    /// <param name="outputPath">The graph file to write; null for <c>model_int8.onnx</c> (<c>model_fp16.onnx</c>) beside the input.</param>
     /// <param name="progress">Receives the fraction done (0 to 1) as weights are converted and written; null for none.</param>
     /// <param name="cancellationToken">Cancels the conversion; nothing is left behind.</param>
     /// <returns>The full path of the graph written.</returns>
@@ -59,12 +60,12 @@ public static class GlucoseModelOptimizer
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(modelPath);
-        if (precision != GlucosePrecision.Int8)
+        if (precision is not (GlucosePrecision.Int8 or GlucosePrecision.Float16))
         {
             throw new ArgumentException(
                 precision == GlucosePrecision.Float32
-                    ? "The graph is already Float32; choose Int8."
-                    : $"Precision must be Int8; found {precision}.",
+                    ? "The graph is already Float32; choose Int8 or Float16."
+                    : $"Precision must be Int8 or Float16; found {precision}.",
                 nameof(precision));
         }
 
@@ -75,11 +76,15 @@ public static class GlucoseModelOptimizer
             throw new ArgumentException($"The output '{output}' is the input graph; name another file.", nameof(outputPath));
         }
 
-        return Rewrite(source, output, new Rewrites(Fuse: false, Quantize: true, PerChannel: false), progress, cancellationToken);
+        return Rewrite(source, output, Rewrites.For(precision), progress, cancellationToken);
     }
 
     /// <summary>What <see cref="Rewrite"/> does to a graph.</summary>
-    internal readonly record struct Rewrites(bool Fuse, bool Quantize, bool PerChannel);
+    internal readonly record struct Rewrites(bool Fuse, bool Quantize, bool PerChannel, bool Float16 = false)
+    {
+        /// <summary>What makes a precision's graph (the measured choices: no fusion, per-tensor scales).</summary>
+        public static Rewrites For(GlucosePrecision precision) => new(Fuse: false, Quantize: precision == GlucosePrecision.Int8, PerChannel: false, Float16: precision == GlucosePrecision.Float16);
+    }
 
     internal static string Rewrite(string source, string output, Rewrites rewrites, IProgress<double>? progress, CancellationToken cancellationToken)
     {
@@ -100,10 +105,16 @@ public static class GlucoseModelOptimizer
 
         (int attentions, int slices) = rewrites.Fuse ? AttentionFusion.Apply(file) : (0, 0);
         int rewritten = rewrites.Quantize ? DynamicQuantization.Apply(file, rewrites.PerChannel, Advance) : 0;
+        int keptInFloat = rewrites.Float16 ? Float16Conversion.Apply(file) : 0;
         file.Model.ProducerName = "GLuCoSE";
         file.Model.ProducerVersion = typeof(GlucoseModelOptimizer).Assembly.GetName().Version?.ToString() ?? string.Empty;
         SetMetadata(file.Model, "glucose.source_sha256", sourceSha256);
-        SetMetadata(file.Model, "glucose.precision", rewrites.Quantize ? "int8" : "fp32");
+        SetMetadata(file.Model, "glucose.precision", rewrites.Quantize ? "int8" : rewrites.Float16 ? "fp16" : "fp32");
+        if (rewrites.Float16)
+        {
+            SetMetadata(file.Model, "glucose.kept_in_float32", keptInFloat.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+
         SetMetadata(file.Model, "glucose.quantized_matmuls", rewritten.ToString(System.Globalization.CultureInfo.InvariantCulture));
         SetMetadata(file.Model, "glucose.fused_attentions", attentions.ToString(System.Globalization.CultureInfo.InvariantCulture));
         SetMetadata(file.Model, "glucose.removed_slices", slices.ToString(System.Globalization.CultureInfo.InvariantCulture));

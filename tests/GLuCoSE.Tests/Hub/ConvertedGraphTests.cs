@@ -41,6 +41,20 @@ public sealed class ConvertedGraphTests
     }
 
     [Fact]
+    public async Task CreateAsync_Float16_ConvertsIntoTheCacheAndLoadsIt()
+    {
+        using var context = new HubTestContext();
+
+        using GlucoseEmbedder embedder = await context.CreateAsync(GlucoseModelSource.Default with { Precision = GlucosePrecision.Float16 });
+
+        Assert.Equal(context.CachedFile("model_fp16.onnx"), embedder.ModelPath());
+        ModelManifest manifest = ModelManifest.Read(context.ModelFolder)!;
+        Assert.Equal(manifest.Files["model.onnx"].Sha256, manifest.Files["model_fp16.onnx"].MadeFromSha256);
+        using GlucoseEmbedder fp32 = GlucoseEmbedder.Create(TestPaths.TinyModel);
+        Assert.True(Similarity.Cosine(fp32.Encode("今日は晴れです。"), embedder.Encode("今日は晴れです。")) > 0.9999f);
+    }
+
+    [Fact]
     public async Task CreateAsync_Int8Again_ReusesTheGraphOfflineWithoutMakingItAgain()
     {
         using var context = new HubTestContext();

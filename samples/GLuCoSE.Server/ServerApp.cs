@@ -17,6 +17,7 @@ internal static class ServerApp
         ["--source"] = "Glucose:Source",
         ["--onnx-url"] = "Glucose:OnnxUrl",
         ["--onnx"] = "Glucose:Embedder:ModelFileName",
+        ["--precision"] = "Glucose:Precision",
         ["--threads"] = "Glucose:Embedder:IntraOpNumThreads",
         ["--batch-size"] = "Glucose:Embedder:BatchSize",
         ["--max-length"] = "Glucose:Embedder:MaxSequenceLength",

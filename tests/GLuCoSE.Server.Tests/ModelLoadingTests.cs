@@ -66,6 +66,41 @@ public sealed class ModelLoadingTests
     }
 
     [Fact]
+    public async Task Start_PrecisionInt8_MakesTheInt8GraphInTheModelFolderAndServesIt()
+    {
+        string folder = Path.Combine(Path.GetTempPath(), "glucose-server-int8-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(folder);
+        try
+        {
+            foreach (string name in new[] { "model.onnx", "sentencepiece.bpe.model", "config.json", "sentence_bert_config.json" })
+            {
+                File.Copy(Path.Combine(TestPaths.TinyModel, name), Path.Combine(folder, name));
+            }
+
+            await using (RunningServer server = await RunningServer.StartAsync(["--model", folder, "--precision", "Int8"], withModel: false))
+            {
+                using HttpResponseMessage response = await server.Client.PostAsync(
+                    "v1/embeddings", new StringContent("{\"input\":\"今日は晴れです。\",\"encoding_format\":\"float\"}", System.Text.Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
+                Assert.Equal(32, Responses.FloatVectors(await Responses.JsonAsync(response, HttpStatusCode.OK))[0].Length);
+            }
+
+            Assert.True(File.Exists(Path.Combine(folder, "model_int8.onnx")));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Start_UnknownPrecision_ConfigurationError()
+    {
+        var error = Assert.Throws<ServerConfigurationException>(() => ServerApp.Build(ServerApp.CreateBuilder(["--model", TestPaths.TinyModel, "--precision", "Int4"])));
+
+        Assert.Contains("Glucose:Precision", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Start_ModelAndSource_ConfigurationError()
     {
         var error = await Assert.ThrowsAsync<ServerConfigurationException>(() => RunningServer.StartAsync(["--source", "owner/name"]));

@@ -5,20 +5,23 @@ namespace GLuCoSE.Server.Model;
 /// a folder with <see cref="GlucoseEmbedder.Create(string, GlucoseEmbedderOptions?)"/>; otherwise
 /// <see cref="GlucoseEmbedder.CreateAsync"/> loads <see cref="ServerOptions.Source"/> (a folder or a hub repository),
 /// by default GLuCoSE-base-ja, from the download cache, downloading it on first use (HF_ENDPOINT, HF_TOKEN,
-/// HF_HUB_OFFLINE, GLUCOSE_CACHE and GLUCOSE_ONNX_URL apply).
+/// HF_HUB_OFFLINE, GLUCOSE_CACHE and GLUCOSE_ONNX_URL apply). <see cref="ServerOptions.Precision"/> other than Float32
+/// loads through <see cref="GlucoseEmbedder.CreateAsync"/> in both cases, which makes that graph once.
 /// </summary>
 internal sealed partial class ConfiguredEmbedderFactory(ServerOptions options, EmbedderHost host, ILogger<ConfiguredEmbedderFactory> logger)
     : IEmbedderFactory
 {
     public async Task<GlucoseEmbedder> CreateAsync(CancellationToken cancellationToken)
     {
-        if (options.Model is string folder)
+        if (options.Model is string folder && options.Precision == GlucosePrecision.Float32)
         {
             LogLoadingFolder(logger, folder);
             return await Task.Run(() => GlucoseEmbedder.Create(folder, host.Options), cancellationToken).ConfigureAwait(false);
         }
 
-        GlucoseModelSource source = Source();
+        // Another precision goes through CreateAsync, which makes that graph once beside model.onnx.
+        GlucoseModelSource source = (options.Model is string local ? new GlucoseModelSource { Repository = null, LocalDirectory = local } : Source())
+            with { Precision = options.Precision };
         LogLoadingSource(logger, source.LocalDirectory ?? source.Repository ?? "GLuCoSE-base-ja");
         return await GlucoseEmbedder.CreateAsync(source, host.Options, new DownloadLog(logger), cancellationToken).ConfigureAwait(false);
     }

@@ -77,7 +77,11 @@ internal static class DynamicQuantization
             if (!quantizedWeights.TryGetValue(weight.Name, out (string Q, string Scale, string ZeroPoint) w))
             {
                 long floatBytes = OnnxModelFile.DataLength(weight);
-                w = QuantizeWeight(source, weight, perChannel, names, graph);
+
+                // Its float bytes can go only when nothing but the MatMuls being quantized reads it.
+                bool onlyQuantizedReaders = !graphOutputs.Contains(weight.Name)
+                    && view.Consumers(weight.Name).All(n => ReferenceEquals(QuantizableWeight(n, initializers), weight));
+                w = QuantizeWeight(source, weight, perChannel, names, graph, onlyQuantizedReaders);
                 quantizedWeights.Add(weight.Name, w);
                 onWeightQuantized(floatBytes);
             }
@@ -179,7 +183,7 @@ internal static class DynamicQuantization
     }
 
     private static (string Q, string Scale, string ZeroPoint) QuantizeWeight(
-        OnnxModelFile source, TensorProto weight, bool perChannel, UniqueNames names, GraphProto graph)
+        OnnxModelFile source, TensorProto weight, bool perChannel, UniqueNames names, GraphProto graph, bool releaseFloat)
     {
         int rows = checked((int)weight.Dims[0]);
         int columns = checked((int)weight.Dims[1]);
@@ -193,8 +197,12 @@ internal static class DynamicQuantization
         var scales = new float[perChannel ? columns : 1];
         Quantize(values, rows, columns, perChannel, System.Runtime.InteropServices.MemoryMarshal.Cast<byte, sbyte>(quantized.AsSpan()), scales);
 
-        // Let the float bytes go now: a graph with its weights inside holds them all until it is written.
-        weight.RawData = ByteString.Empty;
+        // Let the float bytes go now: a graph with its weights inside holds them all until it is written. Not when
+        // another operator still reads the float weight: it stays in the graph and needs its values.
+        if (releaseFloat)
+        {
+            weight.RawData = ByteString.Empty;
+        }
 
         string q = names.Take(weight.Name + "_quantized");
         string scale = names.Take(weight.Name + "_scale");

@@ -87,6 +87,13 @@ internal static class Float16Conversion
             {
                 ToFloat16(file, fill);
             }
+            else if (node.OpType == "ConstantOfShape" && !node.Attribute.Any(a => a.Name == "value"))
+            {
+                // Without a value it makes float zeros (ElementTypes counts it float): make them float16 zeros.
+                var zero = new TensorProto { DataType = Float16, RawData = ByteString.CopyFrom(0, 0) };
+                zero.Dims.Add(1);
+                node.Attribute.Add(new AttributeProto { Name = "value", Type = AttributeProto.Types.AttributeType.Tensor, T = zero });
+            }
             else if (node.OpType == "Cast" && node.Attribute.FirstOrDefault(a => a.Name == "to") is { I: Float } to)
             {
                 to.I = Float16;
@@ -127,6 +134,13 @@ internal static class Float16Conversion
             }
 
             kept++;
+        }
+
+        // Graphs from older exporters also list their initializers as inputs: those converted are float16 there too.
+        var halfInitializers = new HashSet<string>(graph.Initializer.Where(t => t.DataType == Float16).Select(t => t.Name), StringComparer.Ordinal);
+        foreach (ValueInfoProto input in graph.Input.Where(i => halfInitializers.Contains(i.Name) && i.Type?.TensorType?.ElemType == Float))
+        {
+            input.Type.TensorType.ElemType = Float16;
         }
 
         // The graph's float outputs stay float: the last float16 value is cast up under the output's name.

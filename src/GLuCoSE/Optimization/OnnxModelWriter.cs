@@ -40,11 +40,14 @@ internal static class OnnxModelWriter
         string graphPartial = graphPath + ".partial";
         string dataPartial = dataPath + ".partial";
         bool done = false;
+        bool ownDataPartial = false;
+        bool ownGraphPartial = false;
         long needed = model.Graph.Initializer.Sum(OnnxModelFile.DataLength) + model.CalculateSize();
         try
         {
             using (var data = new FileStream(dataPartial, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20))
             {
+                ownDataPartial = true;
                 foreach (TensorProto tensor in model.Graph.Initializer)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
@@ -78,6 +81,7 @@ internal static class OnnxModelWriter
 
             using (var graph = new FileStream(graphPartial, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
             {
+                ownGraphPartial = true;
                 model.WriteTo(graph);
                 graph.Flush(flushToDisk: true);
             }
@@ -97,9 +101,14 @@ internal static class OnnxModelWriter
         }
         finally
         {
-            if (!done)
+            // Only the files this call made: a .partial it could not open is another writer's, still being written.
+            if (!done && ownGraphPartial)
             {
                 TryDelete(graphPartial);
+            }
+
+            if (!done && ownDataPartial)
+            {
                 TryDelete(dataPartial);
             }
         }

@@ -164,4 +164,22 @@ public sealed class ConvertedGraphTests
         Assert.Equal(before, File.ReadAllBytes(folder.File("model_int8.onnx")));
         Assert.Equal(folder.File("model_int8.onnx"), embedder.ModelPath());
     }
+    [Fact]
+    public async Task CreateAsync_Int8FromALocalFolderInSeveralLoadsAtOnce_AllLoad()
+    {
+        // Two apps (or two hosts of one app) starting on the same folder: the conversion must not fail either.
+        using var context = new HubTestContext();
+        using var folder = new TempModelFolder();
+        GlucoseModelSource source = GlucoseModelSource.Parse(folder.Path) with { Precision = GlucosePrecision.Int8 };
+
+        for (int round = 0; round < 5; round++)
+        {
+            File.Delete(folder.File("model_int8.onnx"));
+            GlucoseEmbedder[] embedders = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(() => context.CreateAsync(source))));
+            foreach (GlucoseEmbedder embedder in embedders)
+            {
+                embedder.Dispose();
+            }
+        }
+    }
 }

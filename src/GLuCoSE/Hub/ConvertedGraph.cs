@@ -36,7 +36,20 @@ internal static class ConvertedGraph
 
         if (!isCache)
         {
-            EnsureInUserFolder(source, target, precision, cancellationToken);
+            if (IsCurrentInUserFolder(source, target))
+            {
+                return relative;
+            }
+
+            // Two loads of one folder at once must not write the same .partial files: one converts, the other waits.
+            using (await CacheLock.AcquireAsync(target + ".lock", folder, environment, cancellationToken).ConfigureAwait(false))
+            {
+                if (!IsCurrentInUserFolder(source, target))
+                {
+                    GlucoseModelOptimizer.Rewrite(source, target, GlucoseModelOptimizer.Rewrites.For(precision), progress: null, cancellationToken);
+                }
+            }
+
             return relative;
         }
 
@@ -106,18 +119,15 @@ internal static class ConvertedGraph
         return string.Equals(sourceSha256, graph.MadeFromSha256, StringComparison.OrdinalIgnoreCase);
     }
 
-    private static void EnsureInUserFolder(string source, string target, GlucosePrecision precision, CancellationToken cancellationToken)
+    /// <summary>Ours and made from the current graph, or not ours (a graph someone else made is used as it is).</summary>
+    private static bool IsCurrentInUserFolder(string source, string target)
     {
-        if (File.Exists(target))
+        if (!File.Exists(target))
         {
-            string? madeFrom = GlucoseModelOptimizer.ReadSourceSha256(target);
-            if (madeFrom is null || string.Equals(madeFrom, GlucoseModelOptimizer.Sha256File(source), StringComparison.OrdinalIgnoreCase))
-            {
-                // Ours and current, or not ours: a graph someone else made is used as it is.
-                return;
-            }
+            return false;
         }
 
-        GlucoseModelOptimizer.Rewrite(source, target, GlucoseModelOptimizer.Rewrites.For(precision), progress: null, cancellationToken);
+        string? madeFrom = GlucoseModelOptimizer.ReadSourceSha256(target);
+        return madeFrom is null || string.Equals(madeFrom, GlucoseModelOptimizer.Sha256File(source), StringComparison.OrdinalIgnoreCase);
     }
 }

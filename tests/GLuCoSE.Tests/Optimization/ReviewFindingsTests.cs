@@ -74,6 +74,29 @@ public sealed class ReviewFindingsTests
     }
 
     [Fact]
+    public void Float16_AFloatGraphInput_StaysFloatAndLoads()
+    {
+        // keep_io_types: a float input (an attention mask exported as float, say) stays float and is cast down inside.
+        using var folder = new TempModelFolder(copyModel: false);
+        ModelProto model = Model(
+            [ValueInfo("input_ids", Int64, 2, 4), ValueInfo("mask", Float, 2, 4)],
+            [Cast("input_ids", "f", Float), Node("Mul", ["f", "mask"], ["m"]), Node("Mul", ["m", "w"], ["out"])],
+            [ValueInfo("out", Float, 2, 4)],
+            [FloatTensor("w", [4], [1, 1, 1, 1])]);
+        string source = Save(folder, "source.onnx", model);
+        OnnxModelFile file = OnnxModelFile.Load(source);
+        Float16Conversion.Apply(file);
+        OnnxModelWriter.Write(file.Model, file, folder.File("fp16.onnx"), _ => { }, TestContext.Current.CancellationToken);
+
+        using var session = new InferenceSession(folder.File("fp16.onnx"));
+        var ids = new DenseTensor<long>(new long[] { 1, 2, 3, 4, 5, 6, 7, 8 }, [2, 4]);
+        var mask = new DenseTensor<float>(new float[] { 1, 1, 0, 0, 1, 1, 1, 0 }, [2, 4]);
+        using var results = session.Run([NamedOnnxValue.CreateFromTensor("input_ids", ids), NamedOnnxValue.CreateFromTensor("mask", mask)]);
+
+        Assert.Equal(new float[] { 1, 2, 0, 0, 5, 6, 7, 0 }, results.Single().AsEnumerable<float>().ToArray());
+    }
+
+    [Fact]
     public void Writer_AnotherWritersPartialFile_IsNotDeleted()
     {
         // Two processes converting the same folder (EnsureInUserFolder takes no lock): the one that cannot open the

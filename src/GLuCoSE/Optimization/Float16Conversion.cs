@@ -77,6 +77,25 @@ internal static class Float16Conversion
 
         var nodes = new List<NodeProto>(graph.Node.Count + 64);
         int kept = 0;
+
+        // keep_io_types: a float graph input stays float and is cast down once; its readers read the float16 copy.
+        foreach (ValueInfoProto input in graph.Input.Where(i => i.Type?.TensorType?.ElemType == Float && !view.Initializers.ContainsKey(i.Name)))
+        {
+            string half = view.Names.Take(input.Name + "_float16");
+            foreach (NodeProto node in graph.Node)
+            {
+                for (int i = 0; i < node.Input.Count; i++)
+                {
+                    if (node.Input[i] == input.Name)
+                    {
+                        node.Input[i] = half;
+                    }
+                }
+            }
+
+            types[half] = Float;
+            nodes.Add(CastTo(Float16, view.Names.Take(input.Name + "_Cast_float16"), input.Name, half));
+        }
         foreach (NodeProto node in graph.Node)
         {
             if (node.OpType == "Constant" && node.Attribute.FirstOrDefault(a => a.Name == "value") is { T: { DataType: Float } value })

@@ -41,13 +41,23 @@ internal static class ConvertedGraph
                 return relative;
             }
 
-            // Two loads of one folder at once must not write the same .partial files: one converts, the other waits.
-            using (await CacheLock.AcquireAsync(target + ".lock", folder, environment, cancellationToken).ConfigureAwait(false))
+            try
             {
-                if (!IsCurrentInUserFolder(source, target))
+                // Two loads of one folder at once must not write the same .partial files: one converts, the other waits.
+                using (await CacheLock.AcquireAsync(target + ".lock", folder, environment, cancellationToken).ConfigureAwait(false))
                 {
-                    GlucoseModelOptimizer.Rewrite(source, target, GlucoseModelOptimizer.Rewrites.For(precision), progress: null, cancellationToken);
+                    if (!IsCurrentInUserFolder(source, target))
+                    {
+                        GlucoseModelOptimizer.Rewrite(source, target, GlucoseModelOptimizer.Rewrites.For(precision), progress: null, cancellationToken);
+                    }
                 }
+            }
+            catch (UnauthorizedAccessException ex)
+            {
+                throw new UnauthorizedAccessException(
+                    $"GlucoseModelSource.Precision = {precision} makes '{relative}' in the model folder '{folder}', which cannot be written " +
+                    $"({ex.Message}). Make the folder writable, or use a writable copy of it.",
+                    ex);
             }
 
             return relative;

@@ -68,10 +68,28 @@ internal static class ConvertedGraph
             return relative;
         }
 
+        try
+        {
+            await ConvertInCacheAsync(folder, source, target, relative, precision, environment, cancellationToken).ConfigureAwait(false);
+        }
+        catch (UnauthorizedAccessException ex)
+        {
+            throw new UnauthorizedAccessException(
+                $"GlucoseModelSource.Precision = {precision} makes '{relative}' in the model cache '{folder}', which cannot be written " +
+                $"({ex.Message}). Make the cache writable, or fill it where it can be written (CreateAsync with this precision, or " +
+                "`glucose download --int8` for Int8) and ship that cache.",
+                ex);
+        }
+
+        return relative;
+    }
+
+    private static async Task ConvertInCacheAsync(string folder, string source, string target, string relative, GlucosePrecision precision, HubEnvironment environment, CancellationToken cancellationToken)
+    {
         using CacheLock held = await CacheLock.AcquireAsync(folder + ".lock", folder, environment, cancellationToken).ConfigureAwait(false);
         if (await IsCurrentInCacheAsync(folder, source, relative, cancellationToken).ConfigureAwait(false))
         {
-            return relative;
+            return;
         }
 
         ModelManifest manifest = ModelManifest.Read(folder) ?? new ModelManifest();
@@ -96,7 +114,6 @@ internal static class ConvertedGraph
         }
 
         manifest.Write(folder);
-        return relative;
     }
 
     /// <summary>

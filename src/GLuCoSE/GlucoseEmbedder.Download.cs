@@ -29,7 +29,9 @@ public sealed partial class GlucoseEmbedder
     /// the others wait for it. Loading the model (after the download) runs on the calling thread, as
     /// <see cref="Create(string, GlucoseEmbedderOptions?)"/> does.</para>
     /// <para>Nothing is written outside the download cache (<see cref="GlucoseModelSource.CacheDirectory"/>) unless
-    /// <see cref="GlucosePerformanceOptions.OptimizedModelCacheDirectory"/> names a folder; the options apply as they do
+    /// <see cref="GlucosePerformanceOptions.OptimizedModelCacheDirectory"/> names a folder, or a
+    /// <see cref="GlucoseModelSource.LocalDirectory"/> is loaded with a <see cref="GlucoseModelSource.Precision"/> other
+    /// than Float32 (its converted graph is made in that folder); the options apply as they do
     /// for <see cref="Create(string, GlucoseEmbedderOptions?)"/>.</para>
     /// </remarks>
     /// <exception cref="ArgumentOutOfRangeException">An option is out of its range.</exception>

@@ -28,8 +28,10 @@ internal sealed class DownloadCommand : GlucoseCommand
         checks them (size and SHA-256 in the cache's manifest), loads the model once and prints the model folder.
         Interrupted downloads resume. Later runs of any command, and apps calling GlucoseEmbedder.CreateAsync, use the
         cached copy without the network. Loading once checks that the graph loads here rather than in the app; nothing
-        is written outside the cache folder. With --int8, the graph is also quantized to model_int8.onnx in the cache
-        (once; again only if model.onnx changes), as GlucoseModelSource.Precision = Int8 does for CreateAsync.
+        is written outside the cache folder, except with --int8 and a folder as --source. With --int8, the graph is also
+        quantized to model_int8.onnx in the cache (once; again only if model.onnx changes), as
+        GlucoseModelSource.Precision = Int8 does for CreateAsync; for a folder source, model_int8.onnx (+ .data) is
+        made in that folder, beside its model.onnx.
 
         Environment: HF_ENDPOINT, HF_TOKEN, HF_HUB_OFFLINE=1, GLUCOSE_CACHE (the cache folder), GLUCOSE_ONNX_URL.
         """;

@@ -97,6 +97,26 @@ public sealed class ReviewFindingsTests
     }
 
     [Fact]
+    public void Float16_AWrittenOutLayerNormsSquare_StaysInFloatBetweenPowAndReduceMean()
+    {
+        // The opset-11 export's layer norm: ReduceMean(Pow(x - mean, 2)). Both run in float; the square between them
+        // must not pass through float16, whose range it leaves at |x - mean| > 256.
+        using var folder = new TempModelFolder(copyModel: false);
+        NodeProto mean = Node("ReduceMean", ["squared"], ["variance"]);
+        mean.Attribute.Add(new AttributeProto { Name = "axes", Type = AttributeProto.Types.AttributeType.Ints, Ints = { -1 } });
+        ModelProto model = Model(
+            [ValueInfo("input_ids", Int64, 2, 4)],
+            [Cast("input_ids", "f", Float), Node("Mul", ["f", "hundred"], ["x"]), Node("Pow", ["x", "two"], ["squared"]), mean, Node("Sqrt", ["variance"], ["out"])],
+            [ValueInfo("out", Float, 2, 1)],
+            [FloatTensor("hundred", [], [100]), FloatTensor("two", [], [2])]);
+
+        float[] result = ConvertFloat16AndRun(folder, model);
+
+        Assert.InRange(result[0], 273f, 275f); // sqrt(mean(100², 200², 300², 400²)) = 273.9
+        Assert.InRange(result[1], 659f, 660f); // sqrt(mean(500², ..., 800²)) = 659.5
+    }
+
+    [Fact]
     public void Writer_AnotherWritersPartialFile_IsNotDeleted()
     {
         // Two processes converting the same folder (EnsureInUserFolder takes no lock): the one that cannot open the

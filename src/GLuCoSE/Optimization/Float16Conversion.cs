@@ -75,6 +75,14 @@ internal static class Float16Conversion
             ToFloat16(file, tensor);
         }
 
+        // Values passed from one operator kept in float to others only (a written-out layer norm's Pow to its
+        // ReduceMean) stay float: a round trip through float16 would overflow the square the float is kept for.
+        var graphOutputNames = new HashSet<string>(graph.Output.Select(o => o.Name), StringComparer.Ordinal);
+        var staysFloat = new HashSet<string>(
+            graph.Node.Where(n => KeptInFloat.Contains(n.OpType)).SelectMany(n => n.Output)
+                .Where(o => o.Length > 0 && !graphOutputNames.Contains(o) && view.Consumers(o).Count > 0 && view.Consumers(o).All(c => KeptInFloat.Contains(c.OpType))),
+            StringComparer.Ordinal);
+
         var nodes = new List<NodeProto>(graph.Node.Count + 64);
         int kept = 0;
 
@@ -128,7 +136,7 @@ internal static class Float16Conversion
             for (int i = 0; i < node.Input.Count; i++)
             {
                 string input = node.Input[i];
-                if (input.Length == 0 || readInFloat.Contains(input) || types.GetValueOrDefault(input) != Float)
+                if (input.Length == 0 || readInFloat.Contains(input) || staysFloat.Contains(input) || types.GetValueOrDefault(input) != Float)
                 {
                     continue;
                 }
@@ -142,7 +150,7 @@ internal static class Float16Conversion
             for (int o = 0; o < node.Output.Count; o++)
             {
                 string output = node.Output[o];
-                if (output.Length == 0 || types.GetValueOrDefault(output) != Float)
+                if (output.Length == 0 || staysFloat.Contains(output) || types.GetValueOrDefault(output) != Float)
                 {
                     continue;
                 }

@@ -189,7 +189,10 @@ public sealed record GlucoseModelSource
     /// Makes sure the model is in its cache folder, complete and intact, and returns that folder; for a
     /// <see cref="LocalDirectory"/> source, returns the folder as it is. Files missing from the cache, or whose size or
     /// SHA-256 differs from the cache's manifest, are downloaded (an interrupted download resumes); offline, they are an
-    /// error that says how to fill the cache.
+    /// error that says how to fill the cache. With a <see cref="Precision"/> other than Float32, the converted graph is
+    /// also made in the folder (a <see cref="LocalDirectory"/> included); load it with
+    /// <see cref="GlucoseEmbedderOptions.ModelFileName"/> = <c>model_int8.onnx</c> (<c>model_fp16.onnx</c>), since
+    /// <see cref="GlucoseEmbedder.Create(string, GlucoseEmbedderOptions?)"/> alone loads <c>model.onnx</c>.
     /// </summary>
     /// <param name="progress">Receives the progress of each file downloaded; null for none.</param>
     /// <param name="cancellationToken">Cancels the download; what was downloaded so far is kept and resumed next time.</param>

@@ -182,4 +182,17 @@ public sealed class ConvertedGraphTests
             }
         }
     }
+    [Fact]
+    public async Task CreateAsync_Int8FromALocalFolderWhoseDataFileIsGone_MakesItAgain()
+    {
+        using var context = new HubTestContext();
+        using var folder = new TempModelFolder();
+        GlucoseModelSource source = GlucoseModelSource.Parse(folder.Path) with { Precision = GlucosePrecision.Int8 };
+        (await context.CreateAsync(source)).Dispose();
+        File.Delete(folder.File("model_int8.onnx.data"));
+
+        using GlucoseEmbedder embedder = await context.CreateAsync(source);
+
+        Assert.True(File.Exists(folder.File("model_int8.onnx.data")));
+    }
 }

@@ -1,8 +1,10 @@
 using System;
 using System.IO;
+using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using GLuCoSE.Optimization;
+using GLuCoSE.Optimization.Onnx;
 
 namespace GLuCoSE.Hub;
 
@@ -154,7 +156,25 @@ internal static class ConvertedGraph
             return false;
         }
 
-        string? madeFrom = GlucoseModelOptimizer.ReadSourceSha256(target);
-        return madeFrom is null || string.Equals(madeFrom, GlucoseModelOptimizer.Sha256File(source), StringComparison.OrdinalIgnoreCase);
+        OnnxModelFile graph = OnnxModelFile.Load(target);
+        string? madeFrom = graph.Model.MetadataProps.FirstOrDefault(p => p.Key == "glucose.source_sha256")?.Value;
+        if (madeFrom is null)
+        {
+            return true;
+        }
+
+        if (!string.Equals(madeFrom, GlucoseModelOptimizer.Sha256File(source), StringComparison.OrdinalIgnoreCase))
+        {
+            return false;
+        }
+
+        // Ours and current, but its weights must be there too (a .data file deleted, or cut short by a copy).
+        string data = OnnxModelWriter.DataPath(target);
+        long end = graph.Model.Graph.Initializer
+            .Where(t => t.DataLocation == TensorProto.Types.DataLocation.External)
+            .Select(t => OnnxModelFile.ExternalRange(t) is var range ? range.Offset + range.Length : 0)
+            .DefaultIfEmpty(0)
+            .Max();
+        return File.Exists(data) && new FileInfo(data).Length >= end;
     }
 }

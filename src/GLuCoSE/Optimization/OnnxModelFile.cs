@@ -150,7 +150,7 @@ internal sealed class OnnxModelFile
         return values;
     }
 
-    private static (string Location, long Offset, long Length) ExternalRange(TensorProto tensor)
+    internal static (string Location, long Offset, long Length) ExternalRange(TensorProto tensor)
     {
         string? location = null;
         long offset = 0;

@@ -117,6 +117,22 @@ public sealed class ReviewFindingsTests
     }
 
     [Fact]
+    public void ReadBytes_AnOffsetNearLongMaxValue_IsInvalidData()
+    {
+        using var folder = new TempModelFolder(copyModel: false);
+        File.WriteAllBytes(folder.File("w.data"), new byte[64]);
+        var tensor = new TensorProto { Name = "w", DataType = Float, DataLocation = TensorProto.Types.DataLocation.External };
+        tensor.Dims.Add(16);
+        tensor.ExternalData.Add(new StringStringEntryProto { Key = "location", Value = "w.data" });
+        tensor.ExternalData.Add(new StringStringEntryProto { Key = "offset", Value = "9223372036854775800" });
+        tensor.ExternalData.Add(new StringStringEntryProto { Key = "length", Value = "64" });
+        ModelProto model = Model([ValueInfo("x", Float, 16)], [Node("Add", ["x", "w"], ["y"])], [ValueInfo("y", Float, 16)], [tensor]);
+        OnnxModelFile file = OnnxModelFile.Load(Save(folder, "source.onnx", model));
+
+        Assert.Throws<InvalidDataException>(() => file.ReadBytes(file.Model.Graph.Initializer[0]));
+    }
+
+    [Fact]
     public void Writer_AnotherWritersPartialFile_IsNotDeleted()
     {
         // Two processes converting the same folder (EnsureInUserFolder takes no lock): the one that cannot open the

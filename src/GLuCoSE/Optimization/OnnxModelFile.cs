@@ -106,10 +106,10 @@ internal sealed class OnnxModelFile
         try
         {
             using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1);
-            if (offset + length > stream.Length)
+            if (offset > stream.Length || length > stream.Length - offset)
             {
                 throw new InvalidDataException(
-                    $"Tensor '{tensor.Name}' of '{Path}' lies past the end of '{file}' (bytes {offset}..{offset + length} of {stream.Length}).");
+                    $"Tensor '{tensor.Name}' of '{Path}' lies past the end of '{file}' ({length} bytes at offset {offset}, of {stream.Length}).");
             }
 
             stream.Position = offset;

@@ -46,7 +46,8 @@ internal static class ConvertedGraph
             try
             {
                 // Two loads of one folder at once must not write the same .partial files: one converts, the other waits.
-                using (await CacheLock.AcquireAsync(target + ".lock", folder, environment, cancellationToken).ConfigureAwait(false))
+                // The lock file lives in the temp folder, named after the target, so the user's folder gets no stray file.
+                using (await CacheLock.AcquireAsync(UserFolderLock(target), folder, environment, cancellationToken).ConfigureAwait(false))
                 {
                     if (!IsCurrentInUserFolder(source, target))
                     {
@@ -176,5 +177,12 @@ internal static class ConvertedGraph
             .DefaultIfEmpty(0)
             .Max();
         return File.Exists(data) && new FileInfo(data).Length >= end;
+    }
+
+    private static string UserFolderLock(string target)
+    {
+        string key = OperatingSystem.IsWindows() || OperatingSystem.IsMacOS() ? target.ToUpperInvariant() : target;
+        byte[] hash = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(key));
+        return Path.Combine(Path.GetTempPath(), $"glucose-{Convert.ToHexString(hash, 0, 8).ToLowerInvariant()}.lock");
     }
 }

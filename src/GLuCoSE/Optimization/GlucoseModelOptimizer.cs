@@ -71,7 +71,8 @@ public static class GlucoseModelOptimizer
 
         string source = ResolveGraph(modelPath);
         string output = Path.GetFullPath(outputPath ?? Path.Combine(Path.GetDirectoryName(source)!, GetModelFileName(precision)));
-        if (string.Equals(output, source, StringComparison.Ordinal))
+        // Windows and macOS disks usually ignore case: MODEL.onnx is model.onnx there.
+        if (string.Equals(output, source, OperatingSystem.IsWindows() || OperatingSystem.IsMacOS() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal))
         {
             throw new ArgumentException($"The output '{output}' is the input graph; name another file.", nameof(outputPath));
         }

@@ -86,10 +86,32 @@ internal static class OnnxModelWriter
                 graph.Flush(flushToDisk: true);
             }
 
-            // An older graph goes first: between the two renames there is no graph, never a graph with the wrong data.
-            File.Delete(graphPath);
-            File.Move(dataPartial, dataPath, overwrite: true);
+            // An older graph steps aside first: between the renames there is no graph, never a graph with the wrong
+            // data. If its data cannot be replaced (open elsewhere, on Windows), the older graph comes back.
+            string aside = graphPath + ".old";
+            bool movedAside = false;
+            if (File.Exists(graphPath))
+            {
+                File.Move(graphPath, aside, overwrite: true);
+                movedAside = true;
+            }
+
+            try
+            {
+                File.Move(dataPartial, dataPath, overwrite: true);
+            }
+            catch when (movedAside)
+            {
+                File.Move(aside, graphPath, overwrite: false);
+                throw;
+            }
+
             File.Move(graphPartial, graphPath, overwrite: false);
+            if (movedAside)
+            {
+                TryDelete(aside);
+            }
+
             done = true;
         }
         catch (IOException ex) when (DiskErrors.IsDiskFull(ex))

@@ -166,6 +166,20 @@ public sealed class GlucoseModelOptimizerTests
     }
 
     [Fact]
+    public void Convert_OverAnOlderGraph_ReplacesBothFilesAndLeavesNothingAside()
+    {
+        using var folder = new TempModelFolder();
+        GlucoseModelOptimizer.Convert(folder.Path, GlucosePrecision.Float16, folder.File("out.onnx"), cancellationToken: TestContext.Current.CancellationToken);
+
+        GlucoseModelOptimizer.Convert(folder.Path, GlucosePrecision.Int8, folder.File("out.onnx"), cancellationToken: TestContext.Current.CancellationToken);
+
+        Assert.Contains(OnnxModelFile.Load(folder.File("out.onnx")).Model.Graph.Node, n => n.OpType == "DynamicQuantizeMatMul");
+        Assert.False(File.Exists(folder.File("out.onnx.old")));
+        using var embedder = GlucoseEmbedder.Create(folder.Path, new GlucoseEmbedderOptions { ModelFileName = "out.onnx" });
+        Assert.Equal(32, embedder.Encode("今日は晴れです。").Length);
+    }
+
+    [Fact]
     public void Convert_AlreadyQuantized_SaysSo()
     {
         using var folder = new TempModelFolder();

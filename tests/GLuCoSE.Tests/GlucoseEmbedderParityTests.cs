@@ -15,8 +15,6 @@ public sealed class GlucoseEmbedderParityTests
 {
     private const float Tolerance = 1e-4f;
 
-    private static readonly Lazy<EmbeddingReference> Reference = new(() => EmbeddingReference.Load(TestPaths.TestData("embeddings.tiny-luke.json")));
-
     public static TheoryData<string, int> ModelsAndBatchSizes()
     {
         var data = new TheoryData<string, int>();
@@ -35,7 +33,7 @@ public sealed class GlucoseEmbedderParityTests
     [MemberData(nameof(ModelsAndBatchSizes))]
     public void Encode_ReferenceRows_MatchWithinTolerance(string modelFile, int batchSize)
     {
-        AssertRowsMatch(Reference.Value, modelFile, batchSize, expectedRows: 136);
+        AssertRowsMatch(EmbeddingReference.TinyLuke, modelFile, batchSize, expectedRows: 136);
     }
 
     [Theory]
@@ -51,7 +49,7 @@ public sealed class GlucoseEmbedderParityTests
     [Fact]
     public void EncodeTokens_FirstThreeRows_MatchReferenceStates()
     {
-        EmbeddingReference reference = Reference.Value;
+        EmbeddingReference reference = EmbeddingReference.TinyLuke;
         using GlucoseEmbedder embedder = GlucoseEmbedder.Create(TestPaths.TinyModel);
         Assert.Equal(3, reference.TokenEmbeddings.Count);
 
@@ -74,7 +72,7 @@ public sealed class GlucoseEmbedderParityTests
     {
         using GlucoseEmbedder embedder = GlucoseEmbedder.Create(TestPaths.TinyModel);
 
-        Assert.Equal(Reference.Value.Dimensions, embedder.Dimensions);
+        Assert.Equal(EmbeddingReference.TinyLuke.Dimensions, embedder.Dimensions);
         Assert.Equal(32, embedder.Dimensions);
         Assert.Equal(512, embedder.MaxSequenceLength);
     }
@@ -83,7 +81,7 @@ public sealed class GlucoseEmbedderParityTests
     public void Encode_SingleText_EqualsBatchedResult()
     {
         using GlucoseEmbedder embedder = GlucoseEmbedder.Create(TestPaths.TinyModel);
-        string[] texts = Reference.Value.Rows.Select(r => r.Text).ToArray();
+        string[] texts = EmbeddingReference.TinyLuke.Rows.Select(r => r.Text).ToArray();
 
         float[][] batched = embedder.Encode(texts);
 
@@ -96,7 +94,7 @@ public sealed class GlucoseEmbedderParityTests
     [Fact]
     public void Encode_SameTextInDifferentBatches_GivesTheSameEmbedding()
     {
-        string[] texts = Reference.Value.Rows.Select(r => r.Text).ToArray();
+        string[] texts = EmbeddingReference.TinyLuke.Rows.Select(r => r.Text).ToArray();
         using GlucoseEmbedder single = Create("model.onnx", batchSize: 1, normalize: false, maxSequenceLength: null);
         using GlucoseEmbedder batched = Create("model.onnx", batchSize: 32, normalize: false, maxSequenceLength: null);
 

@@ -19,6 +19,11 @@ internal sealed class EmbeddingReference
     /// <summary>Per-token states of the first rows, by row number.</summary>
     public required IReadOnlyDictionary<int, float[][]> TokenEmbeddings { get; init; }
 
+    private static readonly System.Lazy<EmbeddingReference> Tiny = new(() => Load(TestPaths.TestData("embeddings.tiny-luke.json")));
+
+    /// <summary>Gets <c>embeddings.tiny-luke.json</c>, read once.</summary>
+    public static EmbeddingReference TinyLuke => Tiny.Value;
+
     public static EmbeddingReference Load(string path)
     {
         using JsonDocument document = JsonDocument.Parse(File.ReadAllBytes(path));

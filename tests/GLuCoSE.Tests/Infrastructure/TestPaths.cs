@@ -17,6 +17,9 @@ internal static class TestPaths
     /// <summary>Gets the tiny model's opset-17 graph, <c>model.onnx</c>.</summary>
     public static string TinyGraph => Path.Combine(TinyModel, "model.onnx");
 
+    /// <summary>The tiny model's two export shapes: opset 17 with external-style layout, and opset 11 with its weights inside.</summary>
+    public static Xunit.TheoryData<string> TinyExports() => new() { "model.onnx", "model_opset11.onnx" };
+
     /// <summary>Reference data copied into this project (made by the Python reference stack).</summary>
     public static string TestData(string fileName) => Path.Combine(AppContext.BaseDirectory, "TestData", fileName);
 

@@ -15,12 +15,8 @@ namespace GLuCoSE.Tests.Optimization;
 /// </summary>
 public sealed class AttentionFusionTests
 {
-    private static readonly Lazy<EmbeddingReference> Reference = new(() => EmbeddingReference.Load(TestPaths.TestData("embeddings.tiny-luke.json")));
-
-    public static TheoryData<string> Exports() => new() { "model.onnx", "model_opset11.onnx" };
-
     [Theory]
-    [MemberData(nameof(Exports))]
+    [MemberData(nameof(TestPaths.TinyExports), MemberType = typeof(TestPaths))]
     public void Apply_TinyModel_FusesEveryAttentionAndDropsTheEntitySlices(string export)
     {
         OnnxModelFile file = OnnxModelFile.Load(Path.Combine(TestPaths.TinyModel, export));
@@ -47,13 +43,13 @@ public sealed class AttentionFusionTests
     }
 
     [Theory]
-    [MemberData(nameof(Exports))]
+    [MemberData(nameof(TestPaths.TinyExports), MemberType = typeof(TestPaths))]
     public void Fused_ReferenceRowsInBatches_WithinToleranceOfTheUnfusedGraph(string export)
     {
         using var folder = new TempModelFolder();
         File.Copy(Path.Combine(TestPaths.TinyModel, export), folder.File("source.onnx"));
         GlucoseModelOptimizer.Rewrite(folder.File("source.onnx"), folder.File("fused.onnx"), new GlucoseModelOptimizer.Rewrites(Fuse: true, Quantize: false, PerChannel: false), null, TestContext.Current.CancellationToken);
-        string[] texts = Reference.Value.Rows.Select(r => r.Text).ToArray();
+        string[] texts = EmbeddingReference.TinyLuke.Rows.Select(r => r.Text).ToArray();
 
         float[][] unfused = Encode(folder.Path, "source.onnx", texts, batchSize: 7);
         float[][] fused = Encode(folder.Path, "fused.onnx", texts, batchSize: 7);
@@ -64,7 +60,7 @@ public sealed class AttentionFusionTests
             for (int d = 0; d < fused[i].Length; d++)
             {
                 largest = Math.Max(largest, Math.Abs(fused[i][d] - unfused[i][d]));
-                Assert.True(Math.Abs(fused[i][d] - Reference.Value.Rows[i].Embedding[d]) <= 1e-4, $"row {i}, component {d}: {fused[i][d]} vs PyTorch {Reference.Value.Rows[i].Embedding[d]}");
+                Assert.True(Math.Abs(fused[i][d] - EmbeddingReference.TinyLuke.Rows[i].Embedding[d]) <= 1e-4, $"row {i}, component {d}: {fused[i][d]} vs PyTorch {EmbeddingReference.TinyLuke.Rows[i].Embedding[d]}");
             }
         }
 

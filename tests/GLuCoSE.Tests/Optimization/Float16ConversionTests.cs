@@ -15,12 +15,8 @@ namespace GLuCoSE.Tests.Optimization;
 /// </summary>
 public sealed class Float16ConversionTests
 {
-    private static readonly Lazy<EmbeddingReference> Reference = new(() => EmbeddingReference.Load(TestPaths.TestData("embeddings.tiny-luke.json")));
-
-    public static TheoryData<string> Exports() => new() { "model.onnx", "model_opset11.onnx" };
-
     [Theory]
-    [MemberData(nameof(Exports))]
+    [MemberData(nameof(TestPaths.TinyExports), MemberType = typeof(TestPaths))]
     public void Convert_Float16_HalvesTheWeightsAndKeepsTheFloatRangeOperatorsInFloat(string export)
     {
         using var folder = new TempModelFolder();
@@ -48,7 +44,7 @@ public sealed class Float16ConversionTests
     }
 
     [Theory]
-    [MemberData(nameof(Exports))]
+    [MemberData(nameof(TestPaths.TinyExports), MemberType = typeof(TestPaths))]
     public void Convert_Float16_EmbeddingsWithin1e2OfTheReference(string export)
     {
         using var folder = new TempModelFolder();
@@ -56,14 +52,14 @@ public sealed class Float16ConversionTests
         GlucoseModelOptimizer.Convert(folder.File("source.onnx"), GlucosePrecision.Float16, folder.File("model_fp16.onnx"), cancellationToken: TestContext.Current.CancellationToken);
         using var embedder = GlucoseEmbedder.Create(folder.Path, new GlucoseEmbedderOptions { ModelFileName = "model_fp16.onnx", BatchSize = 7 });
 
-        float[][] embeddings = embedder.Encode(Reference.Value.Rows.Select(r => r.Text).ToArray());
+        float[][] embeddings = embedder.Encode(EmbeddingReference.TinyLuke.Rows.Select(r => r.Text).ToArray());
 
         double largest = 0;
         for (int i = 0; i < embeddings.Length; i++)
         {
             for (int d = 0; d < embeddings[i].Length; d++)
             {
-                largest = Math.Max(largest, Math.Abs(embeddings[i][d] - Reference.Value.Rows[i].Embedding[d]));
+                largest = Math.Max(largest, Math.Abs(embeddings[i][d] - EmbeddingReference.TinyLuke.Rows[i].Embedding[d]));
             }
         }
 

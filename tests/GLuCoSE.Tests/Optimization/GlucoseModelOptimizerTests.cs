@@ -16,12 +16,8 @@ namespace GLuCoSE.Tests.Optimization;
 /// </summary>
 public sealed class GlucoseModelOptimizerTests
 {
-    private static readonly Lazy<EmbeddingReference> Reference = new(() => EmbeddingReference.Load(TestPaths.TestData("embeddings.tiny-luke.json")));
-
-    public static TheoryData<string> Exports() => new() { "model.onnx", "model_opset11.onnx" };
-
     [Theory]
-    [MemberData(nameof(Exports))]
+    [MemberData(nameof(TestPaths.TinyExports), MemberType = typeof(TestPaths))]
     public void Convert_TinyModel_QuantizesEveryWeightProductIntoDynamicQuantizeMatMul(string export)
     {
         using var folder = new TempModelFolder();
@@ -50,7 +46,7 @@ public sealed class GlucoseModelOptimizerTests
     }
 
     [Theory]
-    [MemberData(nameof(Exports))]
+    [MemberData(nameof(TestPaths.TinyExports), MemberType = typeof(TestPaths))]
     public void Convert_TinyModel_EmbeddingsStayCloseToTheFloatReference(string export)
     {
         using var folder = new TempModelFolder();
@@ -58,7 +54,7 @@ public sealed class GlucoseModelOptimizerTests
         GlucoseModelOptimizer.Convert(folder.File("source.onnx"), GlucosePrecision.Int8, folder.File("model_int8.onnx"), cancellationToken: TestContext.Current.CancellationToken);
 
         using var embedder = GlucoseEmbedder.Create(folder.Path, new GlucoseEmbedderOptions { ModelFileName = "model_int8.onnx" });
-        IReadOnlyList<EmbeddingRow> rows = Reference.Value.Rows;
+        IReadOnlyList<EmbeddingRow> rows = EmbeddingReference.TinyLuke.Rows;
         float[][] int8 = embedder.Encode(rows.Select(r => r.Text).ToArray());
         float[][] fp32 = rows.Select(r => r.Embedding).ToArray();
 

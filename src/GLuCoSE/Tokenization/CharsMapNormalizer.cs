@@ -2,6 +2,7 @@ using System;
 using System.Buffers.Binary;
 using System.Collections.Generic;
 using System.IO;
+using GLuCoSE.Tokenization.SentencePieceModel;
 
 namespace GLuCoSE.Tokenization;
 
@@ -27,15 +28,16 @@ internal sealed class CharsMapNormalizer
     private readonly bool _treatWhitespaceAsSuffix;
     private readonly PrefixMatcher? _userDefined;
 
-    public CharsMapNormalizer(SentencePieceModelProto model, PrefixMatcher? userDefinedSymbols)
+    public CharsMapNormalizer(ModelProto model, PrefixMatcher? userDefinedSymbols)
     {
-        _addDummyPrefix = model.AddDummyPrefix;
-        _removeExtraWhitespaces = model.RemoveExtraWhitespaces;
-        _escapeWhitespaces = model.EscapeWhitespaces;
-        _treatWhitespaceAsSuffix = model.TreatWhitespaceAsSuffix;
+        NormalizerSpec spec = model.NormalizerSpec;
+        _addDummyPrefix = spec.AddDummyPrefix;
+        _removeExtraWhitespaces = spec.RemoveExtraWhitespaces;
+        _escapeWhitespaces = spec.EscapeWhitespaces;
+        _treatWhitespaceAsSuffix = model.TrainerSpec.TreatWhitespaceAsSuffix;
         _userDefined = userDefinedSymbols;
 
-        byte[] blob = model.PrecompiledCharsMap;
+        ReadOnlySpan<byte> blob = spec.PrecompiledCharsmap.Span;
         if (blob.Length == 0)
         {
             _trie = Array.Empty<uint>();
@@ -57,10 +59,10 @@ internal sealed class CharsMapNormalizer
         _trie = new uint[trieSize / 4];
         for (int i = 0; i < _trie.Length; i++)
         {
-            _trie[i] = BinaryPrimitives.ReadUInt32LittleEndian(blob.AsSpan(4 + (i * 4)));
+            _trie[i] = BinaryPrimitives.ReadUInt32LittleEndian(blob[(4 + (i * 4))..]);
         }
 
-        _normalized = blob.AsSpan(4 + (int)trieSize).ToArray();
+        _normalized = blob[(4 + (int)trieSize)..].ToArray();
     }
 
     /// <summary>Normalizes UTF-8 <paramref name="input"/> into <paramref name="output"/>.</summary>

@@ -4,6 +4,9 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Text;
+using GLuCoSE.Tokenization.SentencePieceModel;
+using Google.Protobuf;
+using PieceType = GLuCoSE.Tokenization.SentencePieceModel.ModelProto.Types.SentencePiece.Types.Type;
 
 namespace GLuCoSE.Tokenization;
 
@@ -31,7 +34,10 @@ namespace GLuCoSE.Tokenization;
 /// </remarks>
 internal sealed class SentencePieceEncoder
 {
-    private readonly SentencePieceModelProto _model;
+    // Fields the encoder does not read (training settings, self-test samples) are skipped, not kept.
+    private static readonly MessageParser<ModelProto> Parser = ModelProto.Parser.WithDiscardUnknownFields(true);
+
+    private readonly ModelProto _model;
     private readonly CharsMapNormalizer _normalizer;
     private readonly UnigramSegmenter? _unigram;
     private readonly Dictionary<string, int> _pieces = new(StringComparer.Ordinal);
@@ -40,19 +46,19 @@ internal sealed class SentencePieceEncoder
     private readonly int[] _byteIds;
     private readonly int _unknownId;
 
-    private SentencePieceEncoder(SentencePieceModelProto model)
+    private SentencePieceEncoder(ModelProto model)
     {
         _model = model;
-        _unknownId = model.UnknownId;
+        _unknownId = model.TrainerSpec.UnkId;
         var userDefined = new List<string>();
         for (int id = 0; id < model.Pieces.Count; id++)
         {
-            (string piece, _, PieceType type) = model.Pieces[id];
-            Dictionary<string, int> map = type is PieceType.Normal or PieceType.UserDefined or PieceType.Unused ? _pieces : _reserved;
-            map.TryAdd(piece, id);
-            if (type == PieceType.UserDefined)
+            ModelProto.Types.SentencePiece piece = model.Pieces[id];
+            Dictionary<string, int> map = piece.Type is PieceType.Normal or PieceType.UserDefined or PieceType.Unused ? _pieces : _reserved;
+            map.TryAdd(piece.Piece, id);
+            if (piece.Type == PieceType.UserDefined)
             {
-                userDefined.Add(piece);
+                userDefined.Add(piece.Piece);
             }
         }
 
@@ -65,16 +71,16 @@ internal sealed class SentencePieceEncoder
             _byteIds[b] = _reserved.TryGetValue(ByteToPiece((byte)b), out int id) && model.Pieces[id].Type == PieceType.Byte ? id : _unknownId;
         }
 
-        switch (model.Algorithm)
+        switch (model.TrainerSpec.ModelType)
         {
-            case SentencePieceAlgorithm.Unigram:
+            case TrainerSpec.Types.ModelType.Unigram:
                 _unigram = new UnigramSegmenter(model);
                 break;
-            case SentencePieceAlgorithm.Bpe:
+            case TrainerSpec.Types.ModelType.Bpe:
                 break;
             default:
                 throw new InvalidDataException(
-                    $"SentencePiece model type {model.Algorithm} is not supported; only unigram and BPE models are.");
+                    $"SentencePiece model type {model.TrainerSpec.ModelType} is not supported; only unigram and BPE models are.");
         }
     }
 
@@ -83,12 +89,6 @@ internal sealed class SentencePieceEncoder
 
     /// <summary>Gets the SentencePiece id of the unknown piece.</summary>
     public int UnknownId => _unknownId;
-
-    /// <summary>Gets the segmentation algorithm of the model.</summary>
-    public SentencePieceAlgorithm Algorithm => _model.Algorithm;
-
-    /// <summary>Gets whether the model decomposes unknown characters into byte pieces.</summary>
-    public bool ByteFallback => _model.ByteFallback;
 
     /// <summary>Gets the piece string of an id.</summary>
     public string IdToPiece(int id) => _model.Pieces[id].Piece;
@@ -110,7 +110,31 @@ internal sealed class SentencePieceEncoder
     /// <exception cref="InvalidDataException">The bytes are not a usable SentencePiece model.</exception>
     public static SentencePieceEncoder Load(byte[] bytes)
     {
-        SentencePieceModelProto model = SentencePieceModelProto.Parse(bytes);
+        ModelProto model;
+        try
+        {
+            model = Parser.ParseFrom(bytes);
+        }
+        catch (InvalidProtocolBufferException ex)
+        {
+            throw new InvalidDataException($"The data is not a valid SentencePiece model (malformed protobuf: {ex.Message})", ex);
+        }
+
+        // Absent specs mean upstream's defaults, as in SentencePiece's C++ accessors.
+        model.TrainerSpec ??= new TrainerSpec();
+        model.NormalizerSpec ??= new NormalizerSpec();
+        int unknownId = model.TrainerSpec.UnkId;
+        if (model.Pieces.Count == 0)
+        {
+            throw new InvalidDataException("The data is not a valid SentencePiece model: it holds no pieces.");
+        }
+
+        if ((uint)unknownId >= (uint)model.Pieces.Count || model.Pieces[unknownId].Type != PieceType.Unknown)
+        {
+            throw new InvalidDataException(
+                $"The data is not a valid SentencePiece model: unk_id {unknownId} does not name an unknown piece.");
+        }
+
         try
         {
             return new SentencePieceEncoder(model);
@@ -370,7 +394,7 @@ internal sealed class SentencePieceEncoder
                 end = pieces[i].Start + pieces[i].Length;
             }
 
-            if (!_model.ByteFallback)
+            if (!_model.TrainerSpec.ByteFallback)
             {
                 ids.Add(_unknownId);
                 spans?.Add((start, end));

@@ -1,5 +1,7 @@
 using System;
 using System.Collections.Generic;
+using GLuCoSE.Tokenization.SentencePieceModel;
+using PieceType = GLuCoSE.Tokenization.SentencePieceModel.ModelProto.Types.SentencePiece.Types.Type;
 
 namespace GLuCoSE.Tokenization;
 
@@ -29,30 +31,31 @@ internal sealed class UnigramSegmenter
     // The longest piece in UTF-16 code units (at least 2: an unknown surrogate pair is one piece).
     private readonly int _maxPieceLength = 2;
 
-    public UnigramSegmenter(SentencePieceModelProto model)
+    public UnigramSegmenter(ModelProto model)
     {
         int count = model.Pieces.Count;
         _scores = new float[count];
         _types = new PieceType[count];
-        _unknownId = model.UnknownId;
+        _unknownId = model.TrainerSpec.UnkId;
         _trie = new CharTrie();
         float minScore = float.MaxValue;
         float maxScore = FloatMin;
         for (int id = 0; id < count; id++)
         {
-            (string piece, float score, PieceType type) = model.Pieces[id];
-            _scores[id] = score;
+            ModelProto.Types.SentencePiece piece = model.Pieces[id];
+            PieceType type = piece.Type;
+            _scores[id] = piece.Score;
             _types[id] = type;
             if (type is PieceType.Normal or PieceType.UserDefined or PieceType.Unused)
             {
-                _trie.TryAdd(piece, id);
-                _maxPieceLength = Math.Max(_maxPieceLength, piece.Length);
+                _trie.TryAdd(piece.Piece, id);
+                _maxPieceLength = Math.Max(_maxPieceLength, piece.Piece.Length);
             }
 
             if (type == PieceType.Normal)
             {
-                minScore = Math.Min(minScore, score);
-                maxScore = Math.Max(maxScore, score);
+                minScore = Math.Min(minScore, piece.Score);
+                maxScore = Math.Max(maxScore, piece.Score);
             }
         }
 

@@ -445,7 +445,11 @@ internal sealed class FileDownloader
                 output.Seek(offset, SeekOrigin.Begin);
                 Report(file, done, total);
                 long reported = done;
-                Stream body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+                // A 416 on a complete .partial has nothing to add: its body is the server's error document (the CDN's
+                // and Google Cloud Storage's XML), which must not be appended to the file.
+                Stream body = response.StatusCode == HttpStatusCode.RequestedRangeNotSatisfiable
+                    ? Stream.Null
+                    : await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
                 await using (body.ConfigureAwait(false))
                 {
                     while (true)

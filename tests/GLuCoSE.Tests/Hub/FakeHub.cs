@@ -110,6 +110,12 @@ internal sealed partial class FakeHub : IDisposable
     /// <summary>Gets or sets whether If-Range is ignored (a Range is always honoured), as Google Cloud Storage's XML API does.</summary>
     public bool IgnoreIfRange { get; set; }
 
+    /// <summary>
+    /// Gets or sets whether a 416 carries an error document as its body, as the CDN's and Google Cloud Storage's do
+    /// (<c>&lt;Error&gt;&lt;Code&gt;InvalidRange&lt;/Code&gt;...</c>).
+    /// </summary>
+    public bool RangeErrorBody { get; set; }
+
     /// <summary>Gets or sets a Content-Encoding to claim (the bytes stay as they are), as a compressing proxy would.</summary>
     public string? ContentEncoding { get; set; }
 
@@ -451,7 +457,12 @@ internal sealed partial class FakeHub : IDisposable
             start = long.Parse(match.Groups[1].Value);
             if (start >= content.Length)
             {
-                await WriteHeadAsync(stream, 416, "Range Not Satisfiable", [$"Content-Range: bytes */{content.Length}", $"ETag: {etag}", "Content-Length: 0", .. bucket], token);
+                byte[] error = RangeErrorBody
+                    ? Encoding.UTF8.GetBytes("<?xml version='1.0' encoding='UTF-8'?><Error><Code>InvalidRange</Code><Message>The requested range cannot be satisfied.</Message></Error>")
+                    : [];
+                await WriteHeadAsync(stream, 416, "Range Not Satisfiable", [$"Content-Range: bytes */{content.Length}", $"ETag: {etag}", $"Content-Length: {error.Length}", "Content-Type: application/xml; charset=UTF-8", .. bucket], token);
+                await stream.WriteAsync(error, token);
+                await stream.FlushAsync(token);
                 return;
             }
 

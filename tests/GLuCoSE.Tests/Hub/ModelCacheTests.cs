@@ -152,11 +152,14 @@ public sealed class ModelCacheTests
         Assert.Null(context.Hub.RequestsFor("model.onnx")[^1].Range);
     }
 
-    [Fact]
-    public async Task CreateAsync_CompletePartialAnswered416_FinishesWithoutDownloadingAgain()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task CreateAsync_CompletePartialAnswered416_FinishesWithoutDownloadingAgain(bool errorDocument)
     {
         using var context = new HubTestContext();
         (await context.CreateAsync()).Dispose();
+        context.Hub.RangeErrorBody = errorDocument;
         string target = context.CachedFile("model.onnx");
         File.Move(target, target + ".partial");
         var note = new PartialDownload { Url = context.Hub.OnnxUrl, ETag = "\"" + Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(target + ".partial"))).ToLowerInvariant() + "\"" };

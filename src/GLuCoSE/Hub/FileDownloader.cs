@@ -7,6 +7,7 @@ using System.Net.Http;
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using System.Threading;
 using System.Threading.Tasks;
 
@@ -21,6 +22,9 @@ internal sealed class FileDownloader
     private const int BufferSize = 1 << 16;
     private const long ProgressStep = 1 << 20;
     private const int MaxRedirects = 10;
+
+    // The remaining requests (r) and the seconds until the window resets (t) of a RateLimit header.
+    private static readonly Regex RateLimitPattern = new("\\br\\s*=\\s*(?<r>\\d+)\\s*;\\s*t\\s*=\\s*(?<t>\\d+)", RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
 
     private readonly ResolvedSource _source;
     private readonly HubEnvironment _environment;
@@ -91,8 +95,20 @@ internal sealed class FileDownloader
         return _environment.RetryDelay * (attempt - 1);
     }
 
+    /// <summary>
+    /// The wait a 429 asks for: the hub states its window's reset in the IETF draft's <c>RateLimit</c> header
+    /// (<c>"resolvers";r=0;t=55</c>; <c>Retry-After</c> may be absent), which huggingface_hub prefers, waiting a second
+    /// more against rounding; else <c>Retry-After</c> (seconds or an HTTP date).
+    /// </summary>
     internal TimeSpan? RetryAfter(HttpResponseMessage response)
     {
+        if (Header(response, "RateLimit") is string limit && RateLimitPattern.Match(limit) is { Success: true } match
+            && match.Groups["r"].Value.TrimStart('0').Length == 0
+            && double.TryParse(match.Groups["t"].Value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out double reset))
+        {
+            return TimeSpan.FromSeconds(Math.Min(reset, 1e6) + 1);
+        }
+
         RetryConditionHeaderValue? retry = response.Headers.RetryAfter;
         return retry?.Delta ?? (retry?.Date is DateTimeOffset date ? date - _environment.Time.GetUtcNow() : null);
     }

@@ -118,7 +118,7 @@ internal static class HubErrors
     public static HttpRequestException RateLimited(ResolvedSource source, RemoteFile file, int attempts, TimeSpan? retryAfter, Uri answeredBy)
     {
         string wait = retryAfter is TimeSpan asked && asked > TimeSpan.Zero
-            ? string.Create(CultureInfo.InvariantCulture, $"it asks to wait {Math.Ceiling(asked.TotalSeconds):0} s (Retry-After)")
+            ? string.Create(CultureInfo.InvariantCulture, $"it asks to wait {Math.Ceiling(asked.TotalSeconds):0} s (RateLimit or Retry-After)")
             : "the hub counts requests in 5-minute windows";
         string token = source.Token is null
             ? $" Requests with a token get a higher limit: set {HubEnvironment.TokenVariable} (https://huggingface.co/settings/tokens)."

@@ -32,7 +32,7 @@ internal sealed partial class FakeHub : IDisposable
     private readonly Dictionary<string, byte[]> _files = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, HttpStatusCode> _statuses = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, (long Bytes, int Times, bool Hang)> _cuts = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, (int Times, string RetryAfter)> _limits = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (int Times, string[] Headers)> _limits = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, string> _branches = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, bool> _commits = new(StringComparer.Ordinal);
     private (string Branch, string Commit)? _moveAfterFirstFile;
@@ -164,7 +164,14 @@ internal sealed partial class FakeHub : IDisposable
     public void Refuse(string file, HttpStatusCode status) => _statuses[PathOf(file)] = status;
 
     /// <summary>Answers 429 with <c>Retry-After: <paramref name="retryAfter"/></c> for the next <paramref name="times"/> requests of the file.</summary>
-    public void RateLimit(string file, int times, string retryAfter) => _limits[PathOf(file)] = (times, retryAfter);
+    public void RateLimit(string file, int times, string retryAfter) => _limits[PathOf(file)] = (times, [$"Retry-After: {retryAfter}"]);
+
+    /// <summary>
+    /// Answers 429 for the next <paramref name="times"/> requests of the file with the hub's own headers (the IETF
+    /// draft's <c>RateLimit: "resolvers";r=0;t=N</c> and <c>RateLimit-Policy</c>) and no <c>Retry-After</c>.
+    /// </summary>
+    public void RateLimitWindow(string file, int times, int resetSeconds) =>
+        _limits[PathOf(file)] = (times, [$"RateLimit: \"resolvers\";r=0;t={resetSeconds}", "RateLimit-Policy: \"fixed window\";\"resolvers\";q=3000;w=300"]);
 
     /// <summary>Answers <paramref name="status"/> on the CDN, for the LFS file the hub redirects there.</summary>
     public void RefuseCdn(HttpStatusCode status) => _statuses["/cdn/sentencepiece.bpe.model"] = status;
@@ -370,10 +377,10 @@ internal sealed partial class FakeHub : IDisposable
             await Task.Delay(HeaderDelay, token);
         }
 
-        if (_limits.TryGetValue(path, out (int Times, string RetryAfter) limit) && limit.Times > 0)
+        if (_limits.TryGetValue(path, out (int Times, string[] Headers) limit) && limit.Times > 0)
         {
-            _limits[path] = (limit.Times - 1, limit.RetryAfter);
-            await WriteHeadAsync(stream, 429, "Too Many Requests", [$"Retry-After: {limit.RetryAfter}", "Content-Length: 0"], token);
+            _limits[path] = (limit.Times - 1, limit.Headers);
+            await WriteHeadAsync(stream, 429, "Too Many Requests", [.. limit.Headers, "Content-Length: 0"], token);
             return;
         }
 

@@ -225,6 +225,18 @@ public sealed class HubErrorTests
     }
 
     [Fact]
+    public async Task CreateAsync_RateLimitedWithTheHubsRateLimitHeader_WaitsForTheWindowToReset()
+    {
+        using var context = new HubTestContext();
+        context.Hub.RateLimitWindow("config.json", times: 2, resetSeconds: 42);
+
+        (await context.CreateAsync()).Dispose();
+
+        Assert.Equal(3, context.Hub.RequestsFor("config.json").Count);
+        Assert.Equal([TimeSpan.FromSeconds(43), TimeSpan.FromSeconds(43)], context.Time.Waits.ToArray());
+    }
+
+    [Fact]
     public async Task CreateAsync_RateLimitedWithHttpDate_WaitsUntilThatDate()
     {
         using var context = new HubTestContext();

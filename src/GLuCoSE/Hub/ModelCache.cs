@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using System.Net;
 using System.Net.Http;
 using System.Security.Cryptography;
 using System.Threading;
@@ -19,7 +20,8 @@ internal static class ModelCache
     /// Makes sure the source's model is in the cache and returns its folder. A commit hash is its own folder. A branch
     /// or tag is first resolved to the commit it names now (one request to the hub), whose folder is filled with every
     /// file at that commit; then <c>refs/&lt;revision&gt;</c> is pointed at it, as huggingface_hub's <c>refs/</c> is.
-    /// Offline, or when the hub cannot be reached, the pointer's snapshot serves.
+    /// Offline, or when the hub cannot be reached (or still answers 429 or a server error after the retries), the
+    /// pointer's snapshot serves.
     /// </summary>
     public static async Task<string> EnsureAsync(ResolvedSource source, HubEnvironment environment, IProgress<DownloadProgress>? progress, CancellationToken cancellationToken)
     {
@@ -47,9 +49,10 @@ internal static class ModelCache
         {
             commit = await RevisionResolver.ResolveAsync(source, environment, cancellationToken).ConfigureAwait(false);
         }
-        catch (HttpRequestException ex) when (ex.StatusCode is null && cached is not null)
+        catch (HttpRequestException ex) when (cached is not null && (ex.StatusCode is not HttpStatusCode status || FileDownloader.IsTransient(status)))
         {
-            // No answer from the hub: the snapshot the pointer names serves when it is intact, as huggingface_hub's does.
+            // No answer from the hub, or still a 429 or a server error after the retries (an outage): the snapshot the
+            // pointer names serves when it is intact, as huggingface_hub's does.
             ResolvedSource snapshot = source.AtCommit(cached);
             if ((await CheckAsync(snapshot, cancellationToken).ConfigureAwait(false)).IsUsableOffline)
             {

@@ -173,6 +173,9 @@ internal sealed partial class FakeHub : IDisposable
     public void RateLimitWindow(string file, int times, int resetSeconds) =>
         _limits[PathOf(file)] = (times, [$"RateLimit: \"resolvers\";r=0;t={resetSeconds}", "RateLimit-Policy: \"fixed window\";\"resolvers\";q=3000;w=300"]);
 
+    /// <summary>Answers <paramref name="status"/> for every lookup of <paramref name="revision"/> in the revision API.</summary>
+    public void RefuseRevisionApi(string revision, HttpStatusCode status) => _statuses[RevisionApiPath(revision)] = status;
+
     /// <summary>Answers <paramref name="status"/> on the CDN, for the LFS file the hub redirects there.</summary>
     public void RefuseCdn(HttpStatusCode status) => _statuses["/cdn/sentencepiece.bpe.model"] = status;
 

@@ -111,6 +111,23 @@ public sealed class RevisionTests
         Assert.Equal(first, again);
     }
 
+    [Theory]
+    [InlineData(HttpStatusCode.ServiceUnavailable)]
+    [InlineData(HttpStatusCode.BadGateway)]
+    [InlineData(HttpStatusCode.TooManyRequests)]
+    public async Task DownloadAsync_CachedBranchAndHubFailing_UsesThePointersSnapshot(HttpStatusCode status)
+    {
+        using HubTestContext context = NewContext();
+        context.Hub.SetBranch("main", First);
+        string first = await DownloadAsync(context, Main);
+        context.Hub.RefuseRevisionApi("main", status);
+
+        string again = await DownloadAsync(context, Main);
+
+        Assert.Equal(first, again);
+        Assert.Equal(context.MaxAttempts, context.Hub.Requests.Count(r => r.Path == context.Hub.RevisionApiPath("main")) - 1);
+    }
+
     [Fact]
     public async Task DownloadAsync_UnknownBranch_NamesTheRevision()
     {

@@ -16,6 +16,9 @@ internal static class HubErrors
 {
     private const string CliDownload = "dotnet run --project samples/GLuCoSE.Cli -- download";
 
+    /// <summary>The hub's <c>X-Error-Message</c> for a disabled repository.</summary>
+    private const string DisabledMessage = "Access to this resource is disabled.";
+
     public static string Redact(Uri url) => url.GetComponents(UriComponents.AbsoluteUri & ~UriComponents.UserInfo, UriFormat.UriEscaped);
 
     /// <summary>
@@ -28,13 +31,19 @@ internal static class HubErrors
     {
         string url = Redact(file.Url);
         string answer = $"{(int)status} {reason ?? status.ToString()}";
-        string said = errorCode is null ? string.Empty : $" ({errorCode}{(errorMessage is null ? string.Empty : ": " + errorMessage.TrimEnd('.'))})";
+        string? stated = errorCode is null ? errorMessage?.TrimEnd('.') : errorMessage is null ? errorCode : $"{errorCode}: {errorMessage.TrimEnd('.')}";
+        string said = stated is null ? string.Empty : $" ({stated})";
         string repositoryPage = $"{Redact(source.Endpoint).TrimEnd('/')}/{source.Repository}";
         string setToken = "create an access token with read access (https://huggingface.co/settings/tokens) and set the environment " +
             $"variable {HubEnvironment.TokenVariable} to it (or log in with 'hf auth login', which writes {HubEnvironment.HomeVariable}/token)";
         bool isAuth = status is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden;
         string message = (status, errorCode) switch
         {
+            // The hub names a disabled repository by this message alone (no X-Error-Code), as huggingface_hub reads it.
+            (_, null) when fromHub && errorMessage == DisabledMessage =>
+                $"The hub answered {answer}{said} for {url}: '{source.Repository}' is disabled on the hub (by its owner or by " +
+                "Hugging Face), so none of its files can be downloaded, with or without a token. Use another repository " +
+                "(GlucoseModelSource.Repository), or load a copy of the model you already have (GlucoseModelSource.LocalDirectory).",
             (_, "GatedRepo") when fromHub => source.Token is null
                 ? $"The hub answered {answer}{said} for {url}: '{source.Repository}' is a gated repository. Log in at " +
                   $"{repositoryPage}, accept its terms, then {setToken}."

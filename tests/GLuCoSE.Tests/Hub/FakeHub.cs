@@ -116,6 +116,12 @@ internal sealed partial class FakeHub : IDisposable
     /// </summary>
     public bool RangeErrorBody { get; set; }
 
+    /// <summary>
+    /// Gets or sets whether the repository is disabled: hub requests answer 403 with only
+    /// <c>X-Error-Message: Access to this resource is disabled.</c> (no <c>X-Error-Code</c>), as the hub does.
+    /// </summary>
+    public bool Disabled { get; set; }
+
     /// <summary>Gets or sets a Content-Encoding to claim (the bytes stay as they are), as a compressing proxy would.</summary>
     public string? ContentEncoding { get; set; }
 
@@ -390,6 +396,12 @@ internal sealed partial class FakeHub : IDisposable
         if (RenamedFrom is string old && path.StartsWith($"/hub/{old}/", StringComparison.Ordinal))
         {
             await WriteHeadAsync(stream, 307, "Temporary Redirect", [$"Location: /hub/{Repository}/{path[($"/hub/{old}/".Length)..]}", "Content-Length: 0"], token);
+            return;
+        }
+
+        if (Disabled && path.StartsWith("/hub/", StringComparison.Ordinal))
+        {
+            await WriteHeadAsync(stream, 403, "Forbidden", ["X-Error-Message: Access to this resource is disabled.", "Content-Length: 0"], token);
             return;
         }
 

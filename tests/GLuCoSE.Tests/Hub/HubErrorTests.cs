@@ -195,6 +195,28 @@ public sealed class HubErrorTests
         Assert.DoesNotContain(Token, ex.ToString(), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task CreateAsync_DisabledRepository_SaysItIsDisabledAndDoesNotBlameTheToken(bool withToken)
+    {
+        using var context = new HubTestContext();
+        context.Hub.Disabled = true;
+        if (withToken)
+        {
+            context.Variables[HubEnvironment.TokenVariable] = Token;
+        }
+
+        var ex = await Assert.ThrowsAsync<HttpRequestException>(() => context.CreateAsync());
+
+        Assert.Equal(HttpStatusCode.Forbidden, ex.StatusCode);
+        Assert.Contains("Access to this resource is disabled", ex.Message, StringComparison.Ordinal);
+        Assert.Contains($"'{GlucoseModelSource.DefaultRepository}' is disabled", ex.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("set the environment variable HF_TOKEN", ex.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("token is invalid", ex.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(Token, ex.ToString(), StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task CreateAsync_CdnRefuses_DoesNotBlameTheToken()
     {

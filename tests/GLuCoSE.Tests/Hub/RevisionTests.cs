@@ -165,6 +165,9 @@ public sealed class RevisionTests
 
         Assert.Equal(FolderAt(context, source, Second), folder);
         Assert.Equal(Second, File.ReadAllText(Path.Combine(context.CacheRoot, "pkshatech--GLuCoSE-base-ja", "refs", "feature", "x")));
+        Assert.All(
+            context.Hub.Requests.Where(r => r.Path.Contains("/resolve/", StringComparison.Ordinal)),
+            r => Assert.Contains($"/resolve/{Second}/", r.Path, StringComparison.Ordinal));
     }
 
     [Fact]

@@ -65,7 +65,7 @@ internal sealed class FileDownloader
             last = failure;
         }
 
-        if (last is RateLimitedException limited)
+        if (last is RetryLaterException { StatusCode: HttpStatusCode.TooManyRequests } limited)
         {
             throw HubErrors.RateLimited(_source, file, attempts, limited.RetryAfter, limited.Url);
         }
@@ -84,10 +84,13 @@ internal sealed class FileDownloader
         throw HubErrors.Interrupted(file, partial, File.Exists(partial) ? new FileInfo(partial).Length : 0, attempts, last!);
     }
 
-    /// <summary>The hub's own wait after a 429 (<c>Retry-After</c>, at most <see cref="HubEnvironment.MaxRetryAfter"/>); else a growing pause.</summary>
+    /// <summary>
+    /// The server's own wait after a 429 or a server error (<c>RateLimit</c> or <c>Retry-After</c>, at most
+    /// <see cref="HubEnvironment.MaxRetryAfter"/>); else a growing pause.
+    /// </summary>
     internal TimeSpan WaitBefore(int attempt, Exception? last)
     {
-        if (last is RateLimitedException { RetryAfter: TimeSpan asked })
+        if (last is RetryLaterException { RetryAfter: TimeSpan asked })
         {
             return asked < TimeSpan.Zero ? TimeSpan.Zero : asked > _environment.MaxRetryAfter ? _environment.MaxRetryAfter : asked;
         }
@@ -96,7 +99,7 @@ internal sealed class FileDownloader
     }
 
     /// <summary>
-    /// The wait a 429 asks for: the hub states its window's reset in the IETF draft's <c>RateLimit</c> header
+    /// The wait a 429 (or a 503) asks for: the hub states its window's reset in the IETF draft's <c>RateLimit</c> header
     /// (<c>"resolvers";r=0;t=55</c>; <c>Retry-After</c> may be absent), which huggingface_hub prefers, waiting a second
     /// more against rounding; else <c>Retry-After</c> (seconds or an HTTP date).
     /// </summary>
@@ -326,14 +329,9 @@ internal sealed class FileDownloader
             else if (!response.IsSuccessStatusCode)
 
             {
-                if (status == HttpStatusCode.TooManyRequests)
-                {
-                    return (null, new RateLimitedException(RetryAfter(response), answered.Url));
-                }
-
                 if (IsTransient(status))
                 {
-                    return (null, new HttpRequestException(response.ReasonPhrase ?? status.ToString(), inner: null, status));
+                    return (null, new RetryLaterException(status, response.ReasonPhrase, RetryAfter(response), answered.Url));
                 }
 
                 throw HubErrors.Refused(_source, file, status, response.ReasonPhrase, answered.OnHub, answered.Url, Header(response, "X-Error-Code"), Header(response, "X-Error-Message"));
@@ -538,9 +536,9 @@ internal sealed class FileDownloader
     /// <summary>The URL that gave the final answer, whether it is the hub's, and what the hub's redirects stated.</summary>
     internal readonly record struct Hop(Uri Url, bool OnHub, string? LinkedEtag, long? LinkedSize);
 
-    /// <summary>A 429, with the wait the server asked for.</summary>
-    internal sealed class RateLimitedException(TimeSpan? retryAfter, Uri url)
-        : HttpRequestException("429 Too Many Requests", inner: null, HttpStatusCode.TooManyRequests)
+    /// <summary>A 429, a 408 or a server error: worth another try, after the wait the server asked for, if any.</summary>
+    internal sealed class RetryLaterException(HttpStatusCode status, string? reason, TimeSpan? retryAfter, Uri url)
+        : HttpRequestException(reason ?? status.ToString(), inner: null, status)
     {
         public TimeSpan? RetryAfter { get; } = retryAfter;
 

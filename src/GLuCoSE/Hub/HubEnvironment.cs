@@ -21,6 +21,7 @@ internal sealed class HubEnvironment
     public const string DownloadTimeoutVariable = "HF_HUB_DOWNLOAD_TIMEOUT";
     public const string EtagTimeoutVariable = "HF_HUB_ETAG_TIMEOUT";
     public const string OfflineVariable = "HF_HUB_OFFLINE";
+    public const string TransformersOfflineVariable = "TRANSFORMERS_OFFLINE";
     public const string CacheVariable = "GLUCOSE_CACHE";
     public const string OnnxUrlVariable = "GLUCOSE_ONNX_URL";
 
@@ -97,6 +98,12 @@ internal sealed class HubEnvironment
             || string.Equals(value, "on", StringComparison.OrdinalIgnoreCase));
 
     /// <summary>
+    /// Gets whether the environment forbids the network: <c>HF_HUB_OFFLINE</c>, or when it is unset
+    /// <c>TRANSFORMERS_OFFLINE</c>, is true (huggingface_hub reads the pair the same way).
+    /// </summary>
+    public bool IsOffline => IsTrue(Get(OfflineVariable) is null ? TransformersOfflineVariable : OfflineVariable);
+
+    /// <summary>
     /// Returns the hub token and where it came from, in huggingface_hub's order: <c>HF_TOKEN</c>, then
     /// <c>HUGGING_FACE_HUB_TOKEN</c> (its old name), then the file at <c>HF_TOKEN_PATH</c>, whose default is
     /// <c>$HF_HOME/token</c> (what <c>hf auth login</c> writes; <c>HF_HOME</c> defaults to
@@ -151,15 +158,21 @@ internal sealed class HubEnvironment
 
     private string TokenPath()
     {
+        string home = Get("HOME") ?? Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
         if (Get(TokenPathVariable) is string path)
         {
-            return path;
+            return ExpandHome(path, home);
         }
 
-        string home = Get("HOME") ?? Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
-        string hfHome = Get(HomeVariable) ?? Path.Combine(Get("XDG_CACHE_HOME") ?? Path.Combine(home, ".cache"), "huggingface");
+        string hfHome = Get(HomeVariable) is string set ? ExpandHome(set, home) : Path.Combine(Get("XDG_CACHE_HOME") ?? Path.Combine(home, ".cache"), "huggingface");
         return Path.Combine(hfHome, "token");
     }
+
+    /// <summary>Replaces a leading <c>~</c> (alone, or before a separator) with the home folder, as Python's <c>expanduser</c> does.</summary>
+    private static string ExpandHome(string path, string home) =>
+        path == "~" ? home
+        : path.Length > 1 && path[0] == '~' && (path[1] == '/' || path[1] == Path.DirectorySeparatorChar) ? Path.Combine(home, path[2..])
+        : path;
 
     private static HttpClient CreateHttpClient()
     {

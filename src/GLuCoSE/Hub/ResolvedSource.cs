@@ -149,7 +149,7 @@ internal sealed class ResolvedSource
             endpoint,
             cacheRoot,
             folderSuffix,
-            source.Offline ?? environment.IsTrue(HubEnvironment.OfflineVariable),
+            source.Offline ?? environment.IsOffline,
             environment.ReadToken(),
             files,
             customOnnx);

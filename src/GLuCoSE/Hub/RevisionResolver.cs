@@ -54,15 +54,9 @@ internal static class RevisionResolver
             using (response)
             {
                 HttpStatusCode status = response.StatusCode;
-                if (status == HttpStatusCode.TooManyRequests)
-                {
-                    last = new FileDownloader.RateLimitedException(downloader.RetryAfter(response), answered.Url);
-                    continue;
-                }
-
                 if (FileDownloader.IsTransient(status))
                 {
-                    last = new HttpRequestException(response.ReasonPhrase ?? status.ToString(), inner: null, status);
+                    last = new FileDownloader.RetryLaterException(status, response.ReasonPhrase, downloader.RetryAfter(response), answered.Url);
                     continue;
                 }
 
@@ -97,7 +91,7 @@ internal static class RevisionResolver
             }
         }
 
-        if (last is FileDownloader.RateLimitedException limited)
+        if (last is FileDownloader.RetryLaterException { StatusCode: HttpStatusCode.TooManyRequests } limited)
         {
             throw HubErrors.RateLimited(source, lookup, attempts, limited.RetryAfter, limited.Url);
         }

@@ -32,7 +32,7 @@ internal sealed partial class FakeHub : IDisposable
     private readonly Dictionary<string, byte[]> _files = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, HttpStatusCode> _statuses = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, (long Bytes, int Times, bool Hang)> _cuts = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, (int Times, string[] Headers)> _limits = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (int Times, int Status, string[] Headers)> _limits = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, string> _branches = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, bool> _commits = new(StringComparer.Ordinal);
     private (string Branch, string Commit)? _moveAfterFirstFile;
@@ -170,14 +170,17 @@ internal sealed partial class FakeHub : IDisposable
     public void Refuse(string file, HttpStatusCode status) => _statuses[PathOf(file)] = status;
 
     /// <summary>Answers 429 with <c>Retry-After: <paramref name="retryAfter"/></c> for the next <paramref name="times"/> requests of the file.</summary>
-    public void RateLimit(string file, int times, string retryAfter) => _limits[PathOf(file)] = (times, [$"Retry-After: {retryAfter}"]);
+    public void RateLimit(string file, int times, string retryAfter) => _limits[PathOf(file)] = (times, 429, [$"Retry-After: {retryAfter}"]);
+
+    /// <summary>Answers 503 with <c>Retry-After: <paramref name="retryAfter"/></c> for the next <paramref name="times"/> requests of the file (maintenance).</summary>
+    public void Unavailable(string file, int times, string retryAfter) => _limits[PathOf(file)] = (times, 503, [$"Retry-After: {retryAfter}"]);
 
     /// <summary>
     /// Answers 429 for the next <paramref name="times"/> requests of the file with the hub's own headers (the IETF
     /// draft's <c>RateLimit: "resolvers";r=0;t=N</c> and <c>RateLimit-Policy</c>) and no <c>Retry-After</c>.
     /// </summary>
     public void RateLimitWindow(string file, int times, int resetSeconds) =>
-        _limits[PathOf(file)] = (times, [$"RateLimit: \"resolvers\";r=0;t={resetSeconds}", "RateLimit-Policy: \"fixed window\";\"resolvers\";q=3000;w=300"]);
+        _limits[PathOf(file)] = (times, 429, [$"RateLimit: \"resolvers\";r=0;t={resetSeconds}", "RateLimit-Policy: \"fixed window\";\"resolvers\";q=3000;w=300"]);
 
     /// <summary>Answers <paramref name="status"/> for every lookup of <paramref name="revision"/> in the revision API.</summary>
     public void RefuseRevisionApi(string revision, HttpStatusCode status) => _statuses[RevisionApiPath(revision)] = status;
@@ -386,10 +389,10 @@ internal sealed partial class FakeHub : IDisposable
             await Task.Delay(HeaderDelay, token);
         }
 
-        if (_limits.TryGetValue(path, out (int Times, string[] Headers) limit) && limit.Times > 0)
+        if (_limits.TryGetValue(path, out (int Times, int Status, string[] Headers) limit) && limit.Times > 0)
         {
-            _limits[path] = (limit.Times - 1, limit.Headers);
-            await WriteHeadAsync(stream, 429, "Too Many Requests", [.. limit.Headers, "Content-Length: 0"], token);
+            _limits[path] = (limit.Times - 1, limit.Status, limit.Headers);
+            await WriteHeadAsync(stream, limit.Status, limit.Status == 429 ? "Too Many Requests" : "Service Unavailable", [.. limit.Headers, "Content-Length: 0"], token);
             return;
         }
 

@@ -248,6 +248,28 @@ public sealed class GlucoseModelSourceTests
         Assert.Equal(Path.GetFullPath("some-folder"), GlucoseModelSource.FromDirectory("some-folder").GetLocalFolder());
     }
 
+    [Theory]
+    [InlineData(null, "1", true)]
+    [InlineData(null, "true", true)]
+    [InlineData("0", "1", false)]
+    [InlineData("1", null, true)]
+    [InlineData(null, null, false)]
+    public void Resolve_TransformersOffline_CountsUnlessHfHubOfflineIsSet(string? hfHubOffline, string? transformersOffline, bool offline)
+    {
+        var variables = new Dictionary<string, string> { [HubEnvironment.CacheVariable] = Cache };
+        if (hfHubOffline is not null)
+        {
+            variables[HubEnvironment.OfflineVariable] = hfHubOffline;
+        }
+
+        if (transformersOffline is not null)
+        {
+            variables["TRANSFORMERS_OFFLINE"] = transformersOffline;
+        }
+
+        Assert.Equal(offline, Resolve(GlucoseModelSource.Default, variables).Offline);
+    }
+
     private static ResolvedSource Resolve(GlucoseModelSource source, Dictionary<string, string> variables)
     {
         using var client = new HttpClient();

@@ -259,6 +259,31 @@ public sealed class HubErrorTests
     }
 
     [Fact]
+    public async Task CreateAsync_UnavailableWithRetryAfterThenServed_WaitsRetryAfter()
+    {
+        using var context = new HubTestContext();
+        context.Hub.Unavailable("config.json", times: 2, "9");
+
+        (await context.CreateAsync()).Dispose();
+
+        Assert.Equal(3, context.Hub.RequestsFor("config.json").Count);
+        Assert.Equal([TimeSpan.FromSeconds(9), TimeSpan.FromSeconds(9)], context.Time.Waits.ToArray());
+    }
+
+    [Fact]
+    public async Task CreateAsync_UnavailableEveryTime_ReportsTheStatusNotARateLimit()
+    {
+        using var context = new HubTestContext();
+        context.Hub.Unavailable("config.json", times: int.MaxValue, "2");
+
+        var ex = await Assert.ThrowsAsync<HttpRequestException>(() => context.CreateAsync());
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, ex.StatusCode);
+        Assert.Equal(4, context.Hub.RequestsFor("config.json").Count);
+        Assert.DoesNotContain("higher limit", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task CreateAsync_RateLimitedWithHttpDate_WaitsUntilThatDate()
     {
         using var context = new HubTestContext();

@@ -76,6 +76,8 @@ public sealed class ModelCacheTests
     [InlineData("HF_TOKEN_PATH")]
     [InlineData("HF_HOME")]
     [InlineData("HOME")]
+    [InlineData("HF_TOKEN_PATH=~/")]
+    [InlineData("HF_HOME=~/")]
     public async Task CreateAsync_TokenFromOldVariableOrTokenFile_SentToTheHub(string where)
     {
         using var context = new HubTestContext();
@@ -87,6 +89,16 @@ public sealed class ModelCacheTests
             case "HUGGING_FACE_HUB_TOKEN": context.Variables[where] = "hf_from_file_0123"; break;
             case "HF_TOKEN_PATH": context.Variables[where] = file; break;
             case "HF_HOME": context.Variables[where] = Path.GetDirectoryName(file)!; break;
+
+            // A leading ~ is the home folder, as Python's expanduser reads it.
+            case "HF_TOKEN_PATH=~/":
+                context.Variables["HOME"] = context.CacheRoot;
+                context.Variables[HubEnvironment.TokenPathVariable] = "~/elsewhere/token";
+                break;
+            case "HF_HOME=~/":
+                context.Variables["HOME"] = context.CacheRoot;
+                context.Variables[HubEnvironment.HomeVariable] = "~/elsewhere";
+                break;
             default:
                 // HF_HOME's default: ~/.cache/huggingface (hf auth login writes its token there).
                 context.Variables.Remove(HubEnvironment.HomeVariable);

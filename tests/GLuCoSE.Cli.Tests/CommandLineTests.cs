@@ -234,6 +234,15 @@ public sealed class CommandLineTests
     }
 
     [Fact]
+    public async Task Search_QuantizationGivenTwice_LastValueWins()
+    {
+        CliRun run = await CliRun.RunAsync("search", "--model", Model, "--corpus", Corpus, "--query", "猫", "--quantization", "int8", "--quantization=binary", "--quiet");
+
+        Assert.Equal(Cli.Ok, run.ExitCode);
+        Assert.Equal(5, HitRows(run.Output));
+    }
+
+    [Fact]
     public async Task Search_TopNotGiven_DefaultsToFive()
     {
         CliRun run = await CliRun.RunAsync("search", "--model", Model, "--corpus", Corpus, "--query", "猫", "--quiet");

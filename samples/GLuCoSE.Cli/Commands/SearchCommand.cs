@@ -12,11 +12,7 @@ internal sealed class SearchCommand : GlucoseCommand
 
     private readonly Option<string[]> _queries = CliOption.Repeated("--query", "TEXT", "a query (repeat for several)");
     private readonly Option<int> _top = CliOption.WholeNumber("--top", "K", "hits per query", min: 1, defaultValue: 5);
-    private readonly Option<string> _quantization = new("--quantization")
-    {
-        Description = "how the index stores embeddings",
-        DefaultValueFactory = _ => "none",
-    };
+    private readonly Option<string> _quantization = CliOption.Text("--quantization", "none|int8|binary", "how the index stores embeddings");
 
     private readonly Option<bool> _quiet = CliOption.Flag("--quiet", "no progress bar, nor download progress");
     private readonly ModelOptions _model = new();
@@ -26,6 +22,7 @@ internal sealed class SearchCommand : GlucoseCommand
     {
         _corpus.Required = true;
         _queries.Required = true;
+        _quantization.DefaultValueFactory = _ => "none";
         _quantization.AcceptOnlyFromAmong("none", "int8", "binary");
         Options.Add(_corpus);
         Options.Add(_queries);

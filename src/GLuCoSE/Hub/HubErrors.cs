@@ -5,6 +5,7 @@ using System.IO;
 using System.Net;
 using System.Net.Http;
 using System.Text;
+using GLuCoSE.Model;
 
 namespace GLuCoSE.Hub;
 
@@ -14,8 +15,6 @@ namespace GLuCoSE.Hub;
 /// </summary>
 internal static class HubErrors
 {
-    private const string CliDownload = "dotnet run --project samples/GLuCoSE.Cli -- download";
-
     /// <summary>The hub's <c>X-Error-Message</c> for a disabled repository.</summary>
     private const string DisabledMessage = "Access to this resource is disabled.";
 
@@ -78,7 +77,7 @@ internal static class HubErrors
             _ when isAuth =>
                 $"The server answered {answer} for the ONNX graph at {url}. {HubEnvironment.TokenVariable} is only sent to the hub " +
                 $"({Redact(source.Endpoint)}), not to other hosts; give a URL that needs no credentials in GlucoseModelSource.OnnxUrl " +
-                $"or {HubEnvironment.OnnxUrlVariable}, or put model.onnx into '{source.Folder}' by hand (see models/README.md).",
+                $"or {HubEnvironment.OnnxUrlVariable}, or put model.onnx into '{source.Folder}' by hand (see {ModelFolder.DocsUrl}).",
             (HttpStatusCode.NotFound, _) when file.OnHub && file.RelativePath != GlucoseModelSource.OnnxFileName =>
                 $"Not found (404){said}: {url}. Check the repository '{source.Repository}', the revision '{source.Revision}' and the " +
                 $"file '{file.RelativePath}' (GlucoseModelSource.Repository, Revision and Files). With a token that has no access " +
@@ -145,7 +144,7 @@ internal static class HubErrors
             $"Could not download {Redact(file.Url)} ({attempts} {(attempts == 1 ? "try" : "tries")}): {last.Message.TrimEnd('.')}. Check the network connection, the proxy " +
             $"(HTTPS_PROXY) and the hub address ({HubEnvironment.EndpointVariable}, now {Redact(source.Endpoint)}). To run from the " +
             $"cache only, set {HubEnvironment.OfflineVariable}=1; the cache folder '{source.Folder}' must then hold the model " +
-            "(see models/README.md).",
+            $"(see {ModelFolder.DocsUrl}).",
             last,
             (last as HttpRequestException)?.StatusCode);
 
@@ -186,18 +185,31 @@ internal static class HubErrors
             "GlucoseModelSource.CacheDirectory) to a folder you can write to.",
             inner);
 
-    /// <summary>Offline, and files are missing: the commands that fill the cache, and the layout to copy by hand.</summary>
+    /// <summary>
+    /// Offline, and files are missing: how to fill a cache on a connected machine (the library's own
+    /// <see cref="GlucoseModelSource.DownloadAsync"/>, which any app has, or the <c>glucose</c> tool), what to copy from
+    /// it, and the layout to copy by hand.
+    /// </summary>
     public static FileNotFoundException OfflineMissing(ResolvedSource source, IReadOnlyList<string> missing)
     {
+        const string ConnectedCache = "/tmp/glucose-cache";
+        string repositoryFolder = Path.GetFileName(source.RepositoryFolder);
+
+        // A commit's folder has the same name on both machines. A branch or tag is downloaded into the folder of the
+        // commit it names, with refs/ pointing at it, so the repository's whole folder is what to copy.
+        string copy = source.IsCommit
+            ? $"copy {ConnectedCache}/{RelativeFolder(source)} to '{source.Folder}'"
+            : $"copy what {ConnectedCache}/{repositoryFolder} holds (the commit's folder and refs/) into '{source.RepositoryFolder}'";
         var text = new StringBuilder();
         text.Append(CultureInfo.InvariantCulture, $"The GLuCoSE model {source.Description} is not in the cache, and offline mode ")
             .Append(CultureInfo.InvariantCulture, $"({HubEnvironment.OfflineVariable}=1 or GlucoseModelSource.Offline) forbids downloading it. ")
             .Append(CultureInfo.InvariantCulture, $"Missing from '{source.Folder}': {string.Join(", ", missing)}.").AppendLine()
             .AppendLine("Either:")
-            .AppendLine("  1. on a connected machine, download it into an empty cache folder:")
-            .Append(CultureInfo.InvariantCulture, $"       {HubEnvironment.CacheVariable}=/tmp/glucose-cache {CliDownload} --source {CliSource(source)}").AppendLine()
-            .Append(CultureInfo.InvariantCulture, $"     (or run GlucoseEmbedder.CreateAsync there once), then copy /tmp/glucose-cache/{RelativeFolder(source)} ")
-            .Append(CultureInfo.InvariantCulture, $"to '{source.Folder}' on this machine; or").AppendLine()
+            .AppendLine("  1. on a connected machine, download it into an empty cache folder, from .NET:")
+            .Append(CultureInfo.InvariantCulture, $"       {CSharpDownload(source, ConnectedCache)}").AppendLine()
+            .AppendLine("     or with the glucose tool (the .NET tool package GLuCoSE.Cli):")
+            .Append(CultureInfo.InvariantCulture, $"       {HubEnvironment.CacheVariable}={ConnectedCache} glucose download --source {CliSource(source)}").AppendLine()
+            .Append(CultureInfo.InvariantCulture, $"     then {copy} on this machine; or").AppendLine()
             .Append(CultureInfo.InvariantCulture, $"  2. copy a model folder by hand into '{source.Folder}': ");
         var layout = new List<string>(source.Files.Count);
         foreach (RemoteFile file in source.Files)
@@ -207,7 +219,7 @@ internal static class HubErrors
 
         text.Append(string.Join(", ", layout))
             .Append(CultureInfo.InvariantCulture, $" (the repository files from {Redact(source.Endpoint).TrimEnd('/')}/{source.Repository}/tree/{source.Revision}); ")
-            .Append("see models/README.md. A folder can also be loaded directly with GlucoseEmbedder.Create(folder).");
+            .Append(CultureInfo.InvariantCulture, $"see {ModelFolder.DocsUrl}. A folder can also be loaded directly with GlucoseEmbedder.Create(folder).");
         return new FileNotFoundException(text.ToString(), Path.Combine(source.Folder, missing[0]));
     }
 
@@ -219,6 +231,16 @@ internal static class HubErrors
             $"again without offline mode (the damaged files are downloaded again), or copy an intact copy of the folder (with its " +
             $"{ModelManifest.FileName}) from another machine.",
             inner);
+
+    /// <summary>The C# that downloads the source into <paramref name="cacheDirectory"/>, with the library's public API.</summary>
+    private static string CSharpDownload(ResolvedSource source, string cacheDirectory)
+    {
+        bool isDefault = string.Equals(source.Repository, GlucoseModelSource.DefaultRepository, StringComparison.OrdinalIgnoreCase)
+            && source.Revision == GlucoseModelSource.DefaultRevision;
+        string parsed = isDefault ? "GlucoseModelSource.Default" : $"GlucoseModelSource.Parse(\"{source.Repository}@{source.Revision}\")";
+        string onnx = source.CustomOnnxUrl is Uri url ? $"OnnxUrl = \"{Redact(url)}\", " : string.Empty;
+        return $"await ({parsed} with {{ {onnx}CacheDirectory = \"{cacheDirectory}\" }}).DownloadAsync();";
+    }
 
     private static string CliSource(ResolvedSource source)
     {

@@ -12,10 +12,16 @@ internal sealed class ModelFolder
     /// <summary>The graph's file name when none is given.</summary>
     public const string DefaultGraphFileName = "model.onnx";
 
+    /// <summary>
+    /// The documentation of model folders and the download cache, for error messages: a web address, since an app that
+    /// uses the package has no clone of the repository.
+    /// </summary>
+    public const string DocsUrl = "https://github.com/glucose-dotnet/GLuCoSE/blob/main/docs/models.md";
+
     private const string Layout =
         "A GLuCoSE model folder holds model.onnx (or onnx/model.onnx) and sentencepiece.bpe.model, and usually " +
         "config.json and sentence_bert_config.json from the Hugging Face repository pkshatech/GLuCoSE-base-ja; " +
-        "see models/README.md for the ways to get one.";
+        "see " + DocsUrl + " for the ways to get one.";
 
     private ModelFolder(string directory, string modelPath, string tokenizerPath)
     {

@@ -25,11 +25,17 @@ public sealed class HubErrorTests
         var ex = await Assert.ThrowsAsync<FileNotFoundException>(() => context.CreateAsync());
 
         Assert.Contains("HF_HUB_OFFLINE=1", ex.Message, StringComparison.Ordinal);
-        Assert.Contains($"download --source {GlucoseModelSource.DefaultRepository}@{GlucoseModelSource.DefaultRevision} --onnx-url {context.Hub.OnnxUrl}", ex.Message, StringComparison.Ordinal);
-        Assert.Contains(context.ModelFolder, ex.Message, StringComparison.Ordinal);
+        // Ways that work for any app and machine (the library's API, the glucose tool), not a clone's sample project.
+        Assert.Contains(
+            $"await (GlucoseModelSource.Default with {{ OnnxUrl = \"{context.Hub.OnnxUrl}\", CacheDirectory = \"/tmp/glucose-cache\" }}).DownloadAsync();",
+            ex.Message,
+            StringComparison.Ordinal);
+        Assert.Contains($"glucose download --source {GlucoseModelSource.DefaultRepository}@{GlucoseModelSource.DefaultRevision} --onnx-url {context.Hub.OnnxUrl}", ex.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("dotnet run", ex.Message, StringComparison.Ordinal);
+        Assert.Contains($"copy /tmp/glucose-cache/{Path.GetRelativePath(context.CacheRoot, context.ModelFolder).Replace('\\', '/')} to '{context.ModelFolder}'", ex.Message, StringComparison.Ordinal);
         Assert.Contains("sentencepiece.bpe.model", ex.Message, StringComparison.Ordinal);
         Assert.Contains("1_Pooling/config.json", ex.Message, StringComparison.Ordinal);
-        Assert.Contains("models/README.md", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("https://github.com/glucose-dotnet/GLuCoSE/blob/main/docs/models.md", ex.Message, StringComparison.Ordinal);
         Assert.Empty(context.Hub.Requests);
         Assert.False(Directory.Exists(context.CacheRoot), "offline mode must not create the cache");
     }

@@ -95,6 +95,10 @@ public sealed class RevisionTests
         var ex = await Assert.ThrowsAsync<FileNotFoundException>(() => DownloadAsync(context, Main));
 
         Assert.Contains("is not in the cache", ex.Message, StringComparison.Ordinal);
+        // Online, a branch downloads into its commit's folder, not the branch's: the repository folder (with refs/) is what to copy.
+        string repositoryFolder = Path.Combine(context.CacheRoot, "pkshatech--GLuCoSE-base-ja");
+        Assert.Contains($"copy what /tmp/glucose-cache/pkshatech--GLuCoSE-base-ja holds (the commit's folder and refs/) into '{repositoryFolder}'", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("GlucoseModelSource.Parse(\"pkshatech/GLuCoSE-base-ja@main\")", ex.Message, StringComparison.Ordinal);
         Assert.Empty(context.Hub.Requests);
     }
 

@@ -82,6 +82,8 @@ public sealed class ModelLoadingTests
                 using HttpResponseMessage response = await server.Client.PostAsync(
                     "v1/embeddings", new StringContent("{\"input\":\"今日は晴れです。\",\"encoding_format\":\"float\"}", System.Text.Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
                 Assert.Equal(32, Responses.FloatVectors(await Responses.JsonAsync(response, HttpStatusCode.OK))[0].Length);
+                using HttpResponseMessage info = await server.Client.GetAsync("info", TestContext.Current.CancellationToken);
+                Assert.Equal("int8", (await Responses.JsonAsync(info, HttpStatusCode.OK)).GetProperty("model_dtype").GetString());
             }
 
             Assert.True(File.Exists(Path.Combine(folder, "model_int8.onnx")));

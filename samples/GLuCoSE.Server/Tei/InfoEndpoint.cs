@@ -23,7 +23,7 @@ internal static class InfoEndpoint
             writer.WriteStartObject();
             writer.WriteString("model_id", host.ModelId);
             writer.WriteNull("model_sha");
-            writer.WriteString("model_dtype", embedderOptions.ModelFileName?.Contains("int8", StringComparison.OrdinalIgnoreCase) == true ? "int8" : "float32");
+            writer.WriteString("model_dtype", DType(options.Precision, embedderOptions.ModelFileName));
             writer.WriteStartObject("model_type");
             writer.WriteStartObject("embedding");
             writer.WriteString("pooling", "mean");
@@ -48,4 +48,15 @@ internal static class InfoEndpoint
 
         await context.Response.BodyWriter.FlushAsync(context.RequestAborted).ConfigureAwait(false);
     }
+
+    /// <summary>
+    /// The precision of the graph served: the one <c>Glucose:Precision</c> made, else an int8 file chosen by its name
+    /// (<c>model_int8.onnx</c>); the options' <c>ModelFileName</c> stays null when the precision chooses the file.
+    /// </summary>
+    private static string DType(GlucosePrecision precision, string? modelFileName) => precision switch
+    {
+        GlucosePrecision.Int8 => "int8",
+        GlucosePrecision.Float16 => "float16",
+        _ => modelFileName?.Contains("int8", StringComparison.OrdinalIgnoreCase) == true ? "int8" : "float32",
+    };
 }

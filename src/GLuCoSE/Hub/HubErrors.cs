@@ -15,6 +15,9 @@ namespace GLuCoSE.Hub;
 /// </summary>
 internal static class HubErrors
 {
+    /// <summary>What turns offline mode on, for messages.</summary>
+    private const string OfflineSwitches = $"{HubEnvironment.OfflineVariable}=1, {HubEnvironment.TransformersOfflineVariable}=1 or GlucoseModelSource.Offline";
+
     /// <summary>The hub's <c>X-Error-Message</c> for a disabled repository.</summary>
     private const string DisabledMessage = "Access to this resource is disabled.";
 
@@ -202,7 +205,7 @@ internal static class HubErrors
             : $"copy what {ConnectedCache}/{repositoryFolder} holds (the commit's folder and refs/) into '{source.RepositoryFolder}'";
         var text = new StringBuilder();
         text.Append(CultureInfo.InvariantCulture, $"The GLuCoSE model {source.Description} is not in the cache, and offline mode ")
-            .Append(CultureInfo.InvariantCulture, $"({HubEnvironment.OfflineVariable}=1 or GlucoseModelSource.Offline) forbids downloading it. ")
+            .Append(CultureInfo.InvariantCulture, $"({OfflineSwitches}) forbids downloading it. ")
             .Append(CultureInfo.InvariantCulture, $"Missing from '{source.Folder}': {string.Join(", ", missing)}.").AppendLine()
             .AppendLine("Either:")
             .AppendLine("  1. on a connected machine, download it into an empty cache folder, from .NET:")
@@ -227,7 +230,7 @@ internal static class HubErrors
     public static InvalidDataException OfflineDamaged(ResolvedSource source, IReadOnlyList<string> problems, Exception? inner = null) =>
         new(
             $"The cached GLuCoSE model {source.Description} in '{source.Folder}' is damaged: {string.Join("; ", problems)}. Offline " +
-            $"mode ({HubEnvironment.OfflineVariable}=1 or GlucoseModelSource.Offline) forbids downloading it again. Connect and run " +
+            $"mode ({OfflineSwitches}) forbids downloading it again. Connect and run " +
             $"again without offline mode (the damaged files are downloaded again), or copy an intact copy of the folder (with its " +
             $"{ModelManifest.FileName}) from another machine.",
             inner);

@@ -180,6 +180,12 @@ internal sealed class FileDownloader
     }
 
     /// <summary>A Content-Encoding other than identity, which would store compressed bytes as the file.</summary>
+    /// <summary>Whether the answer is an HTML page although the file is not one (none of a model's files is).</summary>
+    private static bool IsWebPage(HttpResponseMessage response, RemoteFile file) =>
+        string.Equals(response.Content.Headers.ContentType?.MediaType, "text/html", StringComparison.OrdinalIgnoreCase)
+        && !file.RelativePath.EndsWith(".html", StringComparison.OrdinalIgnoreCase)
+        && !file.RelativePath.EndsWith(".htm", StringComparison.OrdinalIgnoreCase);
+
     private static string? ContentEncoding(HttpResponseMessage response)
     {
         foreach (string encoding in response.Content.Headers.ContentEncoding)
@@ -310,6 +316,12 @@ internal sealed class FileDownloader
             {
                 Discard(partial, notePath);
                 throw HubErrors.Encoded(file, answered.Url, encoding);
+            }
+
+            // A captive portal or a filtering proxy answers 200 with its own page: never store that as a model file.
+            if (response.IsSuccessStatusCode && IsWebPage(response, file))
+            {
+                throw HubErrors.WebPage(file, answered.Url);
             }
 
             bool sameContent = offset > 0 && SameContent(note!, response);

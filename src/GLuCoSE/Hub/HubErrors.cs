@@ -125,6 +125,13 @@ internal static class HubErrors
             "file as stored (Accept-Encoding: identity); compressed bytes cannot be stored as the file. A proxy between this " +
             "machine and the server compresses downloads: exempt that host from compression, or try another network.");
 
+    /// <summary>A web page instead of the file: what a captive portal or a filtering proxy sends.</summary>
+    public static IOException WebPage(RemoteFile file, Uri answeredBy) =>
+        new(
+            $"{Redact(answeredBy)} answered {file.RelativePath} with a web page (Content-Type text/html), not the file; nothing was " +
+            "stored. A captive portal (a network that wants a sign-in first) or a filtering proxy intercepted the download: sign " +
+            "in to the network in a browser, or exempt the host from the proxy, then run again.");
+
     /// <summary>Still 429 after every try: when to run again, and that a token raises the hub's limit.</summary>
     public static HttpRequestException RateLimited(ResolvedSource source, RemoteFile file, int attempts, TimeSpan? retryAfter, Uri answeredBy)
     {

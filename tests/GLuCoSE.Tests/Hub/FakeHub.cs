@@ -125,6 +125,9 @@ internal sealed partial class FakeHub : IDisposable
     /// <summary>Gets or sets a Content-Encoding to claim (the bytes stay as they are), as a compressing proxy would.</summary>
     public string? ContentEncoding { get; set; }
 
+    /// <summary>Gets or sets whether every request is answered 200 with a sign-in page, as a captive portal does.</summary>
+    public bool CaptivePortal { get; set; }
+
     /// <summary>Replaces a file with other bytes (a new upload: a new ETag, and a new x-goog-generation on the bucket).</summary>
     public void Replace(string file, byte[] content)
     {
@@ -387,6 +390,14 @@ internal sealed partial class FakeHub : IDisposable
         if (HeaderDelay > TimeSpan.Zero)
         {
             await Task.Delay(HeaderDelay, token);
+        }
+
+        if (CaptivePortal)
+        {
+            byte[] page = Encoding.UTF8.GetBytes("<!DOCTYPE html><html><body>Sign in to use this network.</body></html>");
+            await WriteHeadAsync(stream, 200, "OK", ["Content-Type: text/html; charset=utf-8", $"Content-Length: {page.Length}"], token);
+            await stream.WriteAsync(page, token);
+            return;
         }
 
         if (_limits.TryGetValue(path, out (int Times, int Status, string[] Headers) limit) && limit.Times > 0)

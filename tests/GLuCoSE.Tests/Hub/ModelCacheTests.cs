@@ -202,6 +202,20 @@ public sealed class ModelCacheTests
     }
 
     [Fact]
+    public async Task CreateAsync_CaptivePortalPage_RefusedAndNothingStored()
+    {
+        using var context = new HubTestContext();
+        context.Hub.CaptivePortal = true;
+
+        var ex = await Assert.ThrowsAsync<IOException>(() => context.CreateAsync());
+
+        Assert.Contains("a web page (Content-Type text/html)", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("captive portal", ex.Message, StringComparison.Ordinal);
+        Assert.False(File.Exists(context.CachedFile("config.json")), "a web page must not be stored as the file");
+        Assert.False(File.Exists(context.CachedFile(ModelManifest.FileName)));
+    }
+
+    [Fact]
     public async Task CreateAsync_InterruptedTransfer_ResumesWithRangeAndCompletes()
     {
         using var context = new HubTestContext();

@@ -21,7 +21,15 @@ internal static class HubErrors
     /// <summary>The hub's <c>X-Error-Message</c> for a disabled repository.</summary>
     private const string DisabledMessage = "Access to this resource is disabled.";
 
-    public static string Redact(Uri url) => url.GetComponents(UriComponents.AbsoluteUri & ~UriComponents.UserInfo, UriFormat.UriEscaped);
+    /// <summary>
+    /// The URL as messages and the manifest show it: without user info, and without its query, which for a signed link
+    /// (the hub's CDN, a bucket's signed URL) is a credential until it expires; <c>?…</c> marks that one was there.
+    /// </summary>
+    public static string Redact(Uri url)
+    {
+        string shown = url.GetComponents(UriComponents.SchemeAndServer | UriComponents.Path, UriFormat.UriEscaped);
+        return url.Query.Length > 1 ? shown + "?…" : shown;
+    }
 
     /// <summary>
     /// A final refusal. <paramref name="fromHub"/> says whether the hub's host gave it (not the CDN or a bucket that a

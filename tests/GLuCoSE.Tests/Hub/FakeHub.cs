@@ -125,6 +125,9 @@ internal sealed partial class FakeHub : IDisposable
     /// <summary>Gets or sets a Content-Encoding to claim (the bytes stay as they are), as a compressing proxy would.</summary>
     public string? ContentEncoding { get; set; }
 
+    /// <summary>Gets the query of the CDN links the hub redirects to: a signature that grants access until it expires, as cdn-lfs.hf.co's do.</summary>
+    public const string CdnSignature = "Expires=1893456000&Signature=cdn-signature-0123&Key-Pair-Id=K0123";
+
     /// <summary>Gets or sets whether every request is answered 200 with a sign-in page, as a captive portal does.</summary>
     public bool CaptivePortal { get; set; }
 
@@ -283,7 +286,9 @@ internal sealed partial class FakeHub : IDisposable
             }
         }
 
-        return (Uri.UnescapeDataString(requestLine[1]), headers);
+        // Files are served by path; a query (the CDN's signature) is not part of it.
+        string target = requestLine[1];
+        return (Uri.UnescapeDataString(target.Contains('?', StringComparison.Ordinal) ? target[..target.IndexOf('?', StringComparison.Ordinal)] : target), headers);
     }
 
     private static async Task WriteHeadAsync(NetworkStream stream, int status, string reason, IEnumerable<string> headers, CancellationToken token)
@@ -447,7 +452,7 @@ internal sealed partial class FakeHub : IDisposable
         path = AtCommit(path);
         if (path == HubPath("sentencepiece.bpe.model"))
         {
-            await WriteHeadAsync(stream, 302, "Found", [$"Location: {CdnBase}/sentencepiece.bpe.model", $"X-Linked-Etag: {ETagOf(_files["/cdn/sentencepiece.bpe.model"])}", $"X-Linked-Size: {_files["/cdn/sentencepiece.bpe.model"].Length}", "Content-Length: 0"], token);
+            await WriteHeadAsync(stream, 302, "Found", [$"Location: {CdnBase}/sentencepiece.bpe.model?{CdnSignature}", $"X-Linked-Etag: {ETagOf(_files["/cdn/sentencepiece.bpe.model"])}", $"X-Linked-Size: {_files["/cdn/sentencepiece.bpe.model"].Length}", "Content-Length: 0"], token);
             return;
         }
 

@@ -236,6 +236,24 @@ public sealed class HubErrorTests
         Assert.Contains($"{context.Hub.CdnBase}/sentencepiece.bpe.model", ex.Message, StringComparison.Ordinal);
         Assert.Contains("is not the cause", ex.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("token is invalid", ex.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("cdn-signature-0123", ex.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task CreateAsync_SignedOnnxUrl_SignatureNeitherInMessagesNorInTheManifest()
+    {
+        using var context = new HubTestContext();
+        context.Variables[HubEnvironment.OnnxUrlVariable] = context.Hub.OnnxUrl + "?X-Goog-Signature=bucket-signature-0123";
+        (await context.CreateAsync()).Dispose();
+        Assert.DoesNotContain("bucket-signature-0123", File.ReadAllText(context.CachedFile(ModelManifest.FileName)), StringComparison.Ordinal);
+
+        using var refused = new HubTestContext();
+        refused.Variables[HubEnvironment.OnnxUrlVariable] = refused.Hub.OnnxUrl + "?X-Goog-Signature=bucket-signature-0123";
+        refused.Hub.Refuse("model.onnx", HttpStatusCode.Forbidden);
+        var ex = await Assert.ThrowsAsync<HttpRequestException>(() => refused.CreateAsync());
+
+        Assert.Contains(refused.Hub.OnnxUrl + "?…", ex.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("bucket-signature-0123", ex.ToString(), StringComparison.Ordinal);
     }
 
     [Theory]

@@ -19,7 +19,10 @@ public sealed partial class GlucoseEmbedder
     /// (no prompt when that is null too).
     /// </param>
     /// <param name="progress">Told the texts done after each batch (and 0 at the start); null for none.</param>
-    /// <param name="cancellationToken">Checked between batches: a batch that has started runs to its end.</param>
+    /// <param name="cancellationToken">
+    /// Checked between batches, and ends a wait for the model (behind other callers' batches); a batch that has started
+    /// runs to its end.
+    /// </param>
     /// <exception cref="ArgumentNullException"><paramref name="texts"/> is null.</exception>
     /// <exception cref="ArgumentException">An element of <paramref name="texts"/> is null or holds an unpaired surrogate, or <paramref name="promptName"/> is not one of the prompts.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was canceled.</exception>

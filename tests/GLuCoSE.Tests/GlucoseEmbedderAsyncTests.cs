@@ -59,6 +59,27 @@ public sealed class GlucoseEmbedderAsyncTests
     }
 
     [Fact]
+    public async Task EncodeAsync_CancelledWhileWaitingForTheModel_ThrowsWithoutRunning()
+    {
+        using var harness = EngineHarness.Open(TestPaths.TinyModel, new GlucoseEmbedderOptions { Performance = { ParallelRuns = false } });
+        using var cancellation = new CancellationTokenSource();
+        long runs = harness.Engine.Sessions.Main.RunCount;
+
+        Task<float[][]> call;
+        using (harness.Engine.Batcher.EnterTurn(TestContext.Current.CancellationToken))
+        {
+            // Another caller holds the model; this call's first batch waits for its turn, and is cancelled there.
+            call = harness.Embedder.EncodeAsync(Sentences.Take(8), cancellationToken: cancellation.Token);
+            Assert.True(SpinWait.SpinUntil(() => harness.Engine.Batcher.QueueLength == 1, TimeSpan.FromSeconds(30)), "the call never queued");
+            cancellation.Cancel();
+            Assert.True(((IAsyncResult)call).AsyncWaitHandle.WaitOne(TimeSpan.FromSeconds(30)), "the cancelled call kept waiting for the model");
+        }
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call);
+        Assert.Equal(runs, harness.Engine.Sessions.Main.RunCount);
+    }
+
+    [Fact]
     public async Task EncodeAsync_NullElement_NamesItsIndex()
     {
         using GlucoseEmbedder embedder = GlucoseEmbedder.Create(TestPaths.TinyModel, new GlucoseEmbedderOptions { BatchSize = 2 });

@@ -165,7 +165,7 @@ internal sealed class EmbeddingEngine : IDisposable
 
         // The model's turn: no run is in progress while the sessions go away, and every turn after this one sees
         // _disposed and throws instead of touching them.
-        using (_batcher.EnterTurn())
+        using (_batcher.EnterTurn(CancellationToken.None))
         {
             _sessions.Dispose();
         }
@@ -173,7 +173,7 @@ internal sealed class EmbeddingEngine : IDisposable
 
     // Like sentence-transformers: longest first, padded per batch, each row handed back to its text's index. Each batch
     // waits for its turn on the model, so concurrent callers interleave batch by batch; cancellation and progress are
-    // checked and reported between batches. Windows bound the memory beyond the results.
+    // checked and reported between batches, and cancellation also ends the wait for a turn. Windows bound the memory beyond the results.
     private void RunBatches(IReadOnlyList<string> texts, EncodeCall call, float[][]? embeddings, TokenEmbeddings[]? tokens)
     {
         call.Start(texts.Count);
@@ -210,7 +210,7 @@ internal sealed class EmbeddingEngine : IDisposable
         foreach ((int start, int count) in BatchPlanner.Plan(lengths, Policy.BatchSize, Policy.MaxBatchTokens))
         {
             call.CancellationToken.ThrowIfCancellationRequested();
-            using (_batcher.EnterTurn())
+            using (_batcher.EnterTurn(call.CancellationToken))
             {
                 ThrowIfDisposed();
 

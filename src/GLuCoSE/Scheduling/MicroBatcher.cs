@@ -61,7 +61,8 @@ internal sealed class MicroBatcher
     }
 
     /// <summary>Waits for a turn of the caller's own (a bulk batch); dispose the result to hand the turn on.</summary>
-    public ExclusiveTurn EnterTurn()
+    /// <param name="cancellationToken">Ends the wait: the caller leaves the queue and gets <see cref="OperationCanceledException"/>.</param>
+    public ExclusiveTurn EnterTurn(CancellationToken cancellationToken)
     {
         Turn? turn = null;
         lock (_gate)
@@ -80,7 +81,28 @@ internal sealed class MicroBatcher
             }
         }
 
-        turn?.WaitForTurn();
+        if (turn is not null)
+        {
+            try
+            {
+                turn.WaitForTurn(cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                lock (_gate)
+                {
+                    if (_queue.Remove(turn))
+                    {
+                        throw;
+                    }
+                }
+
+                // The turn was handed to this caller as it was canceled: hand it on.
+                PassTurn();
+                throw;
+            }
+        }
+
         return new ExclusiveTurn(this);
     }
 
@@ -258,7 +280,7 @@ internal sealed class MicroBatcher
 
         public SingleRequest? Request { get; } = request;
 
-        public void WaitForTurn() => _signal.Wait();
+        public void WaitForTurn(CancellationToken cancellationToken = default) => _signal.Wait(cancellationToken);
 
         public void Release() => _signal.Set();
     }

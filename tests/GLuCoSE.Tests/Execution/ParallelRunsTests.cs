@@ -52,7 +52,7 @@ public sealed class ParallelRunsTests : IDisposable
         {
             int start = first;
             Thread[] workers = [.. Enumerable.Range(start, 16).Select(i => new Thread(() => actual[i] = harness.Embedder.Encode(texts[i])))];
-            using (harness.Engine.Batcher.EnterTurn())
+            using (harness.Engine.Batcher.EnterTurn(TestContext.Current.CancellationToken))
             {
                 Array.ForEach(workers, w => w.Start());
                 bool allQueued = SpinWait.SpinUntil(() => harness.Engine.Batcher.QueueLength == 16, TimeSpan.FromSeconds(30));

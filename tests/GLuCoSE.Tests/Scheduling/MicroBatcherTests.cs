@@ -33,7 +33,7 @@ public sealed class MicroBatcherTests
         var requests = Enumerable.Range(1, 8).Select(k => new SingleRequest(new int[k])).ToArray();
 
         Task[] singles;
-        using (batcher.EnterTurn())
+        using (batcher.EnterTurn(TestContext.Current.CancellationToken))
         {
             singles = requests.Select(r => Start(() => Single(batcher, r))).ToArray();
             WaitUntil(() => batcher.QueueLength == 8, "8 callers to queue");
@@ -51,7 +51,7 @@ public sealed class MicroBatcherTests
         var batcher = new MicroBatcher(maxBatch: 3, wait: TimeSpan.Zero, _time);
 
         Task[] singles;
-        using (batcher.EnterTurn())
+        using (batcher.EnterTurn(TestContext.Current.CancellationToken))
         {
             singles = Enumerable.Range(0, 7).Select(_ => Start(() => Single(batcher, new SingleRequest([1, 2])))).ToArray();
             WaitUntil(() => batcher.QueueLength == 7, "7 callers to queue");
@@ -137,7 +137,7 @@ public sealed class MicroBatcherTests
         bool bulkRan = false;
         Task bulk = Start(() =>
         {
-            using (batcher.EnterTurn())
+            using (batcher.EnterTurn(TestContext.Current.CancellationToken))
             {
                 bulkRan = true;
             }
@@ -167,7 +167,7 @@ public sealed class MicroBatcherTests
         var batcher = new MicroBatcher(maxBatch: 32, wait: TimeSpan.Zero, _time);
 
         Task[] singles;
-        using (batcher.EnterTurn())
+        using (batcher.EnterTurn(TestContext.Current.CancellationToken))
         {
             singles = Enumerable.Range(0, 4).Select(_ => Start(() => Single(batcher, new SingleRequest([1]), fail: true))).ToArray();
             WaitUntil(() => batcher.QueueLength == 4, "4 callers to queue");
@@ -184,6 +184,40 @@ public sealed class MicroBatcherTests
         var request = new SingleRequest([1, 2, 3]);
         AssertCompleted(Start(() => Single(batcher, request)));
         Assert.Equal(3, request.GetResult()[0]);
+    }
+
+    [Fact]
+    public void EnterTurn_CanceledWhileQueued_LeavesTheQueueAndThrows()
+    {
+        var batcher = new MicroBatcher(maxBatch: 32, wait: TimeSpan.Zero, _time);
+        using var cancellation = new CancellationTokenSource();
+        bool ran = false;
+
+        Task bulk;
+        using (batcher.EnterTurn(TestContext.Current.CancellationToken))
+        {
+            bulk = Start(() =>
+            {
+                using (batcher.EnterTurn(cancellation.Token))
+                {
+                    ran = true;
+                }
+            });
+            WaitUntil(() => batcher.QueueLength == 1, "the bulk caller to queue");
+            cancellation.Cancel();
+
+            // The turn is still held: only a wait that cancellation ends lets the caller go.
+            Assert.True(((IAsyncResult)bulk).AsyncWaitHandle.WaitOne(DeadlockGuard), "the canceled caller kept waiting for its turn");
+            Assert.Equal(0, batcher.QueueLength);
+        }
+
+        Assert.IsType<OperationCanceledException>(bulk.Exception?.InnerException);
+        Assert.False(ran);
+
+        // The batcher still works afterwards.
+        var request = new SingleRequest([1, 2]);
+        AssertCompleted(Start(() => Single(batcher, request)));
+        Assert.Equal(2, request.GetResult()[0]);
     }
 
     [Fact]
@@ -205,7 +239,7 @@ public sealed class MicroBatcherTests
     private void Burst(MicroBatcher batcher, int n)
     {
         Task[] singles;
-        using (batcher.EnterTurn())
+        using (batcher.EnterTurn(TestContext.Current.CancellationToken))
         {
             singles = Enumerable.Range(0, n).Select(_ => Start(() => Single(batcher, new SingleRequest([1])))).ToArray();
             WaitUntil(() => batcher.QueueLength == n, $"{n} callers to queue");

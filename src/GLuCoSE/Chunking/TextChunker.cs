@@ -79,7 +79,8 @@ public static class TextChunker
                 overlap += costs[--next];
             }
 
-            first = next;
+            // Units of white space alone cost no tokens: an overlap of nothing else would repeat text and add no context.
+            first = overlap > 0 ? next : end;
         }
 
         return chunks;

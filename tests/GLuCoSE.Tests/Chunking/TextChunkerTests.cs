@@ -143,6 +143,33 @@ public sealed class TextChunkerTests
         Assert.True(chunks.Count > text.Length / (128 * 8), $"{chunks.Count} chunks for {text.Length} characters");
     }
 
+    [Fact]
+    public void Split_NoOverlapAndBlankLinesBetweenSentences_RepeatsNothing()
+    {
+        // " \n" after each sentence is a unit of its own that costs no tokens; with no overlap it must not be repeated.
+        string text = string.Concat(Enumerable.Repeat("今日は晴れです。 \n明日は雨でしょう。 \n", 20));
+
+        IReadOnlyList<TextChunk> chunks = TextChunker.Split(text, Tokenizer.Value, maxTokens: 20, overlapTokens: 0);
+
+        Assert.True(chunks.Count > 1);
+        Assert.Equal(text, string.Concat(chunks.Select(c => c.Text)));
+    }
+
+    [Fact]
+    public void Split_OverlapWhereOnlyBlankLinesFit_RepeatsNoBlankLinesAlone()
+    {
+        // The last sentence of each chunk is longer than the overlap, so nothing of it is repeated, nor the blank
+        // line after it (an overlap of white space only gives the next chunk no context).
+        string text = string.Concat(Enumerable.Repeat("今日は晴れです。 \n明日は雨でしょう。 \n", 20));
+
+        IReadOnlyList<TextChunk> chunks = TextChunker.Split(text, Tokenizer.Value, maxTokens: 20, overlapTokens: 1);
+
+        for (int c = 1; c < chunks.Count; c++)
+        {
+            Assert.Equal(End(chunks[c - 1]), chunks[c].Start);
+        }
+    }
+
     // Where a chunk ends in the source text (TextChunk has Start and Text).
     private static int End(TextChunk chunk) => chunk.Start + chunk.Text.Length;
 }

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Globalization;
 using Microsoft.ML.Tokenizers;
 
 namespace GLuCoSE;
@@ -10,7 +11,9 @@ namespace GLuCoSE;
 /// start of the next for context.
 /// </summary>
 /// <remarks>
-/// A sentence longer than the budget is cut at a token boundary (<see cref="Tokenizer.GetIndexByTokenCount(string, int, out string?, out int, bool, bool)"/>).
+/// A sentence longer than the budget is cut at a token boundary (<see cref="Tokenizer.GetIndexByTokenCount(string, int, out string?, out int, bool, bool)"/>)
+/// that is also a boundary between characters as a reader sees them (grapheme clusters: a letter stays with its
+/// combining marks and variation selectors, an emoji sequence stays whole), unless one such character is over the budget.
 /// Every chunk's text is a substring of the original, and together the chunks cover all of it. Thread-safe.
 /// </remarks>
 public static class TextChunker
@@ -179,6 +182,7 @@ public static class TextChunker
             }
 
             int fits = tokenizer.GetIndexByTokenCount(text.AsSpan(start, window), maxTokens, out _, out _);
+            fits = WholeCharacters(text, start, end, fits, tokenizer, maxTokens);
             if (fits <= 0)
             {
                 // Never stall: take at least one character (both halves of a surrogate pair).
@@ -193,5 +197,42 @@ public static class TextChunker
         {
             units.Add(new Range(start, end));
         }
+    }
+
+    // A token boundary can fall inside what a reader sees as one character (a kana and a combining mark without a
+    // precomposed form, an emoji sequence, a window's end): such a cut moves back to the character's start, counted
+    // again so that the piece still fits. A single character longer than the budget is still cut inside.
+    private static int WholeCharacters(string text, int start, int end, int fits, Tokenizer tokenizer, int maxTokens)
+    {
+        while (fits > 0 && start + fits < end)
+        {
+            int boundary = LastCharacterStart(text, start, end, start + fits);
+            if (boundary == start + fits || boundary == start)
+            {
+                break;
+            }
+
+            fits = tokenizer.GetIndexByTokenCount(text.AsSpan(start, boundary - start), maxTokens, out _, out _);
+        }
+
+        return fits;
+    }
+
+    // The last grapheme cluster boundary in text[start..end] at or before limit (start is one).
+    private static int LastCharacterStart(string text, int start, int end, int limit)
+    {
+        int boundary = start;
+        while (boundary < limit)
+        {
+            int length = StringInfo.GetNextTextElementLength(text.AsSpan(boundary, end - boundary));
+            if (boundary + length > limit)
+            {
+                break;
+            }
+
+            boundary += length;
+        }
+
+        return boundary;
     }
 }

@@ -170,6 +170,23 @@ public sealed class TextChunkerTests
         }
     }
 
+    [Theory]
+    [InlineData("葛\U000E0100城")]      // a kanji and its ideographic variation selector (Japanese names in official documents)
+    [InlineData("か\u309Aき")]           // kana with a combining semi-voiced mark that has no precomposed form
+    [InlineData("1\uFE0F\u20E3です")]     // a keycap emoji sequence
+    public void Split_SentenceLongerThanTheBudget_NeverCutsInsideACharacter(string piece)
+    {
+        string text = string.Concat(Enumerable.Repeat(piece, 200));
+
+        IReadOnlyList<TextChunk> chunks = TextChunker.Split(text, Tokenizer.Value, maxTokens: 10, overlapTokens: 0);
+
+        Assert.True(chunks.Count > 1);
+        Assert.Equal(text, string.Concat(chunks.Select(c => c.Text)));
+        int[] boundaries = System.Globalization.StringInfo.ParseCombiningCharacters(text);
+        Assert.All(chunks, c => Assert.Contains(c.Start, boundaries));
+        Assert.All(chunks, c => Assert.InRange(c.TokenCount, 3, 10));
+    }
+
     // Where a chunk ends in the source text (TextChunk has Start and Text).
     private static int End(TextChunk chunk) => chunk.Start + chunk.Text.Length;
 }

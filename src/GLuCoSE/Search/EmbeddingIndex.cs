@@ -91,25 +91,34 @@ public sealed partial class EmbeddingIndex
         return row;
     }
 
-    /// <summary>Adds embeddings as the next rows, in order.</summary>
+    /// <summary>Adds embeddings as the next rows, in order; when one is rejected, none is added.</summary>
     /// <returns>The row index of the first one.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="embeddings"/> or one of its elements is null.</exception>
     /// <exception cref="ArgumentException">An embedding does not have <see cref="Dimensions"/> components, or holds a NaN or infinite one.</exception>
-    /// <exception cref="InvalidOperationException">The index is full (see <see cref="Add"/>).</exception>
+    /// <exception cref="InvalidOperationException">The index has no room for them all (see <see cref="Add"/>).</exception>
     public int AddRange(IEnumerable<float[]> embeddings)
     {
         ArgumentNullException.ThrowIfNull(embeddings);
-        int first = Count;
-        int i = 0;
+
+        // All checked before any is added, so that the rows stay in step with the caller's list of texts.
+        var checkedRows = new List<float[]>(embeddings is IReadOnlyCollection<float[]> known ? known.Count : 0);
         foreach (float[] embedding in embeddings)
         {
             if (embedding is null)
             {
-                throw new ArgumentNullException(nameof(embeddings), $"embeddings[{i}] is null.");
+                throw new ArgumentNullException(nameof(embeddings), $"embeddings[{checkedRows.Count}] is null.");
             }
 
+            CheckLength(embedding.Length, nameof(embeddings));
+            LargestMagnitude(embedding, nameof(embeddings));
+            checkedRows.Add(embedding);
+        }
+
+        int first = Count;
+        EnsureCapacity((int)Math.Min((long)first + checkedRows.Count, int.MaxValue));
+        foreach (float[] embedding in checkedRows)
+        {
             Add(embedding);
-            i++;
         }
 
         return first;
@@ -183,13 +192,8 @@ public sealed partial class EmbeddingIndex
     // overflows nor a tiny one's underflows. A NaN or infinite component has no direction: rejected.
     private static float[] Normalized(ReadOnlySpan<float> vector, string name)
     {
+        float largest = LargestMagnitude(vector, name);
         var unit = vector.ToArray();
-        float largest = unit.Length == 0 ? 0 : TensorPrimitives.MaxMagnitude(unit);
-        if (!float.IsFinite(largest))
-        {
-            throw new ArgumentException($"The embedding holds a NaN or infinite component (at {IndexOfNonFinite(unit)}).", name);
-        }
-
         if (largest != 0)
         {
             TensorPrimitives.Divide(unit, MathF.Abs(largest), unit);
@@ -199,7 +203,27 @@ public sealed partial class EmbeddingIndex
         return unit;
     }
 
-    private static int IndexOfNonFinite(float[] vector) => Array.FindIndex(vector, x => !float.IsFinite(x));
+    private static float LargestMagnitude(ReadOnlySpan<float> vector, string name)
+    {
+        float largest = vector.IsEmpty ? 0 : TensorPrimitives.MaxMagnitude(vector);
+        if (!float.IsFinite(largest))
+        {
+            throw new ArgumentException($"The embedding holds a NaN or infinite component (at {IndexOfNonFinite(vector)}).", name);
+        }
+
+        return largest;
+    }
+
+    private static int IndexOfNonFinite(ReadOnlySpan<float> vector)
+    {
+        int i = 0;
+        while (i < vector.Length && float.IsFinite(vector[i]))
+        {
+            i++;
+        }
+
+        return i;
+    }
 
     private void EnsureCapacity(int rows)
     {

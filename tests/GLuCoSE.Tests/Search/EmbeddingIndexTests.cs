@@ -137,6 +137,25 @@ public sealed class EmbeddingIndexTests
         Assert.Throws<ArgumentOutOfRangeException>(() => index.Search(new float[32], top: -1));
     }
 
+    [Theory]
+    [InlineData(EmbeddingQuantization.None)]
+    [InlineData(EmbeddingQuantization.Int8)]
+    [InlineData(EmbeddingQuantization.Binary)]
+    public void AddRange_BadEmbeddingAmongGoodOnes_AddsNone(EmbeddingQuantization quantization)
+    {
+        var index = new EmbeddingIndex(3, new EmbeddingIndexOptions { Quantization = quantization });
+        index.Add([1, 0, 0]);
+
+        Assert.Throws<ArgumentException>(() => index.AddRange([[0, 1, 0], [0, 0], [0, 0, 1]]));
+        Assert.Throws<ArgumentException>(() => index.AddRange([[0, 1, 0], [float.NaN, 0, 0]]));
+        Assert.Throws<ArgumentNullException>(() => index.AddRange([[0, 1, 0], null!]));
+
+        // The rows the caller numbered from the returned index stay in step with its own list.
+        Assert.Equal(1, index.Count);
+        Assert.Equal(1, index.AddRange([[0, 1, 0], [0, 0, 1]]));
+        Assert.Equal([2, 0, 1], index.Search([0, 0, 1], top: 3).Select(h => h.Index));
+    }
+
     [Fact]
     public void Create_BadOptions_Throw()
     {

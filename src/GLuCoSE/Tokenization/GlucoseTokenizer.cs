@@ -273,6 +273,59 @@ public sealed class GlucoseTokenizer : Tokenizer
         return new EncodeResults<EncodedToken> { Tokens = tokens, NormalizedText = null, CharsConsumed = consumed };
     }
 
+    /// <inheritdoc/>
+    /// <remarks>
+    /// From the end, the index is where a suffix starts whose own encoding fits, <c>&lt;s&gt;</c> and <c>&lt;/s&gt;</c>
+    /// included (a suffix that starts inside a word also gets a dummy-prefix piece of its own), and
+    /// <paramref name="tokenCount"/> is that encoding's length.
+    /// </remarks>
+    protected override int GetIndexByTokenCount(string? text, ReadOnlySpan<char> textSpan, EncodeSettings settings, bool fromEnd, out string? normalizedText, out int tokenCount)
+    {
+        if (!fromEnd)
+        {
+            return base.GetIndexByTokenCount(text, textSpan, settings, fromEnd, out normalizedText, out tokenCount);
+        }
+
+        ReadOnlySpan<char> input = text is null ? textSpan : text.AsSpan();
+        Guard.ThrowIfUnpairedSurrogate(input, nameof(text));
+        normalizedText = null;
+        int maxTokenCount = settings.MaxTokenCount;
+        if (maxTokenCount < 2)
+        {
+            // Not even <s> and </s> fit.
+            tokenCount = Math.Max(maxTokenCount, 0);
+            return input.Length;
+        }
+
+        var ids = new List<int>();
+        var offsets = new List<Range>();
+        AppendTextIds(input, ids, offsets);
+
+        // Start where the whole text's last tokens would fit, then move right until the suffix's own count fits: it is
+        // segmented on its own, not as part of the whole.
+        var suffixIds = new List<int>();
+        for (int k = Math.Max(0, ids.Count + 2 - maxTokenCount); k < ids.Count; k++)
+        {
+            int start = offsets[k].Start.Value;
+            if (k > 0 && offsets[k - 1].End.Value > start)
+            {
+                // Inside a character an earlier token also covers (its byte pieces, or a normalized expansion).
+                continue;
+            }
+
+            suffixIds.Clear();
+            AppendTextIds(input[start..], suffixIds, offsets: null);
+            if (suffixIds.Count + 2 <= maxTokenCount)
+            {
+                tokenCount = suffixIds.Count + 2;
+                return start;
+            }
+        }
+
+        tokenCount = 2;
+        return input.Length;
+    }
+
     // How many of the text's tokens (ids[1..count]) fit in maxTokenCount beside <s> and </s>, never splitting the
     // byte pieces of one character nor ending on a token that covers no text (a lone dummy-prefix ▁).
     private static int KeptTextTokens(int count, List<Range> offsets, int maxTokenCount)

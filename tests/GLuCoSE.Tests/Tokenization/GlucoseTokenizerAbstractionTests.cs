@@ -90,6 +90,28 @@ public sealed class GlucoseTokenizerAbstractionTests
     }
 
     [Theory]
+    [MemberData(nameof(Models))]
+    public void GetIndexByTokenCountFromEnd_SuffixBudget_SuffixFitsAndIsCountedAsTheModelSeesIt(string model)
+    {
+        Tokenizer tokenizer = GlucoseTokenizer.Create(TestPaths.TestData($"{model}.model"));
+        string text = TokenReference.Load(TestPaths.TestData($"tokens.{model}.json")).First(r => r.Category == "own_long").Text;
+
+        foreach (int budget in new[] { 2, 3, 4, 5, 8, 10, 64, 128 })
+        {
+            int index = tokenizer.GetIndexByTokenCountFromEnd(text, budget, out _, out int tokenCount);
+
+            // The suffix gets <s> and </s> as every text does, and a dummy-prefix piece where it starts inside a word.
+            Assert.InRange(index, 0, text.Length);
+            Assert.Equal(tokenizer.CountTokens(text[index..]), tokenCount);
+            Assert.InRange(tokenCount, 2, budget);
+            if (budget >= 10)
+            {
+                Assert.True(index < text.Length, $"budget {budget} kept no text");
+            }
+        }
+    }
+
+    [Theory]
     [InlineData("uni32k", "今日は良い天気です。")]
     [InlineData("bpe8k", "今日は良い天気です。")]
     [InlineData("uni8kbf", "𠮷野家で🍣を食べた。")]

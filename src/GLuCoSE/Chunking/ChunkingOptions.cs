@@ -5,6 +5,9 @@ namespace GLuCoSE;
 /// <summary>How <see cref="TextChunker"/> and <see cref="GlucoseEmbedder.EncodeDocument(string, ChunkingOptions?, string?)"/> cut long texts.</summary>
 public sealed class ChunkingOptions
 {
+    // <s>, </s> and one token of text: the smallest chunk size.
+    internal const int MinimumTokens = 3;
+
     /// <summary>
     /// Gets or sets the most tokens per chunk, <c>&lt;s&gt;</c>, <c>&lt;/s&gt;</c> and any prompt included. Null (the
     /// default): the embedder's <see cref="GlucoseEmbedder.MaxSequenceLength"/>.
@@ -19,7 +22,7 @@ public sealed class ChunkingOptions
 
     internal static void Validate(int maxTokens, int overlapTokens, string maxTokensName, string overlapTokensName)
     {
-        if (maxTokens < 3)
+        if (maxTokens < MinimumTokens)
         {
             throw new ArgumentOutOfRangeException(
                 maxTokensName, maxTokens, "The chunk size must leave room for text besides <s>, </s> and the prompt: at least 3 tokens in all.");

@@ -112,7 +112,7 @@ public static class TextChunker
                 excess = Math.Max(excess, tokenizer.CountTokens(string.Concat(prefix, chunk.Text)) - maxTokens);
             }
 
-            if (excess <= 0 || budget - excess <= overlapTokens)
+            if (excess <= 0 || budget - excess <= overlapTokens || budget - excess < ChunkingOptions.MinimumTokens)
             {
                 // Fits; or cannot shrink further (then the few tokens over are truncated, as any over-long text is).
                 return chunks;

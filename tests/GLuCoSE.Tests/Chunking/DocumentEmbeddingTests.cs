@@ -122,6 +122,25 @@ public sealed class DocumentEmbeddingTests
         Assert.True(chunks > 20, $"only {chunks} chunks");
     }
 
+    [Theory]
+    [InlineData("。")]
+    [InlineData("passage: ")]
+    public void EncodeDocument_SmallestChunkSizeTheOptionsAllow_EmbedsEveryChunk(string prompt)
+    {
+        // MaxTokens leaves the 3 tokens a chunk needs beside the prompt; retrying with a smaller budget where the join
+        // of prompt and chunk segments longer must not go under them.
+        var options = new GlucoseEmbedderOptions();
+        options.Prompts["p"] = prompt;
+        using GlucoseEmbedder embedder = GlucoseEmbedder.Create(TestPaths.TinyModel, options);
+        int maxTokens = embedder.Tokenizer.CountTokens(prompt) - 2 + 3;
+        string text = string.Concat(Enumerable.Repeat("今日は晴れです。明日は雨でしょう。", 10));
+
+        DocumentEmbedding document = embedder.EncodeDocument(text, new ChunkingOptions { MaxTokens = maxTokens, OverlapTokens = 0 }, "p");
+
+        Assert.Equal(text, string.Concat(document.Chunks.Select(c => c.Text)));
+        Assert.Equal(document.Chunks.Count, document.ChunkEmbeddings.Count);
+    }
+
     [Fact]
     public void EncodeDocuments_UnpairedSurrogate_NamesTheTextNotTheChunk()
     {

@@ -73,11 +73,13 @@ public static partial class Similarity
                 throw new ArgumentException($"{name}[{i}] has {vector.Length} components; expected {width} like the first vector.", name);
             }
 
+            // Divided by its largest magnitude first, so that the squares of the norm neither overflow nor underflow.
             Span<float> target = copy.AsSpan(i * width, width);
-            float norm = TensorPrimitives.Norm(vector);
-            if (norm > 0)
+            float largest = MathF.Abs(TensorPrimitives.MaxMagnitude(vector));
+            if (largest > 0)
             {
-                TensorPrimitives.Divide(vector, norm, target);
+                TensorPrimitives.Divide(vector, largest, target);
+                TensorPrimitives.Divide(target, TensorPrimitives.Norm(target), target);
             }
         }
 

@@ -23,6 +23,24 @@ public static partial class Similarity
         }
 
         float cosine = TensorPrimitives.CosineSimilarity(a, b);
-        return float.IsNaN(cosine) && (TensorPrimitives.Norm(a) == 0 || TensorPrimitives.Norm(b) == 0) ? 0 : cosine;
+        if (float.IsFinite(cosine) && cosine != 0)
+        {
+            return cosine;
+        }
+
+        // NaN, infinity or 0 also come from squares that overflow to infinity or underflow to 0 in float: computed again
+        // on copies whose largest component is 1 (as EmbeddingIndex scales rows), where only an all-zero vector gives 0.
+        float largestA = MathF.Abs(TensorPrimitives.MaxMagnitude(a));
+        float largestB = MathF.Abs(TensorPrimitives.MaxMagnitude(b));
+        if (largestA == 0 || largestB == 0)
+        {
+            return 0;
+        }
+
+        var scaledA = new float[a.Length];
+        var scaledB = new float[b.Length];
+        TensorPrimitives.Divide(a, largestA, scaledA);
+        TensorPrimitives.Divide(b, largestB, scaledB);
+        return TensorPrimitives.CosineSimilarity(scaledA, scaledB);
     }
 }

@@ -90,6 +90,26 @@ public sealed class SimilarityTests
         Assert.Equal(0f, Similarity.Cosine(a, b));
     }
 
+    [Theory]
+    [InlineData(1e20f)]
+    [InlineData(1e-25f)]
+    public void CosineAndMatrix_VectorsWhoseSquaresOverflowOrUnderflow_ScoreByDirection(float scale)
+    {
+        // Squares of such components overflow to infinity or underflow to 0 in float; the direction is what counts.
+        float[] a = [3 * scale, 4 * scale, 0];
+        float[] b = [4 * scale, 3 * scale, 0];
+        float[] unit = [1, 0, 0];
+        float[] along = [scale, 0, 0];
+
+        Assert.Equal(1f, Similarity.Cosine(a, a), 1e-6f);
+        Assert.Equal(0.96f, Similarity.Cosine(a, b), 1e-6f);
+        Assert.Equal(1f, Similarity.Cosine(along, unit), 1e-6f);
+        float[][] matrix = Similarity.CosineMatrix([a, b, along], [a, unit]);
+        Assert.Equal(1f, matrix[0][0], 1e-6f);
+        Assert.Equal(0.96f, matrix[1][0], 1e-6f);
+        Assert.Equal(1f, matrix[2][1], 1e-6f);
+    }
+
     [Fact]
     public void CosineMatrix_AllZeroVector_AgreesWithCosineOnZero()
     {

@@ -36,7 +36,8 @@ public sealed class GlucosePerformanceOptions
     /// The second session shares the first's weights, so it costs its activations only: the weights are memory-mapped
     /// from the model files where they lie aligned (external-data files), and copied once into memory both sessions
     /// share where they do not (weights inside the graph file, as in the public opset-11 export). It opens in the
-    /// background after <see cref="GlucoseEmbedder.Create(string, GlucoseEmbedderOptions?)"/> returns.
+    /// background the first time a batch could use it; that batch and any until it is open run on the main session, so
+    /// a program that embeds a few texts and exits never waits for it.
     /// </remarks>
     public bool ParallelRuns { get; set; } = true;
 

@@ -46,8 +46,8 @@ internal sealed class BenchEmbedder : IDisposable
     }
 
     /// <summary>
-    /// Opens an embedder; unless <paramref name="waitForLanes"/> is false, waits for the micro-batch lanes' session,
-    /// which opens in the background.
+    /// Opens an embedder; unless <paramref name="waitForLanes"/> is false, opens the micro-batch lanes' session at once
+    /// and waits for it (the library opens it when a batch first can use it), so that timed rounds all have the lanes.
     /// </summary>
     public static BenchEmbedder Open(string model, GlucoseEmbedderOptions? options = null, bool waitForLanes = true)
     {
@@ -56,7 +56,7 @@ internal sealed class BenchEmbedder : IDisposable
         var bench = new BenchEmbedder(new GlucoseEmbedder(engine, settings), engine);
         if (waitForLanes)
         {
-            engine.Sessions.LanesOpened.Wait();
+            engine.Sessions.OpenLanes().Wait();
         }
 
         return bench;

@@ -215,9 +215,10 @@ internal sealed class EmbeddingEngine : IDisposable
                 ThrowIfDisposed();
 
                 // On the lanes, the batch's two halves run at once, each on half the threads (same texts, same turn).
-                int half = Policy.Lanes && _sessions.Lanes is not null
+                int half = Policy.Lanes
                     ? BatchPlanner.SplitForLanes(lengths.AsSpan(start, count), Policy.MinLaneBatchTokens, Policy.MaxLaneRunTokens) ?? 0
                     : 0;
+                half = LanesReady(half > 0) ? half : 0;
                 ModelRun whole = Fill(0, ids, order, start, half > 0 ? half : count);
                 if (half > 0)
                 {
@@ -250,8 +251,9 @@ internal sealed class EmbeddingEngine : IDisposable
         }
 
         List<(int Start, int Count)> groups = BatchPlanner.SplitByPaddingCost(lengths, Policy.RunOverheadTokens, Policy.MaxBatchTokens);
-        if (Policy.Lanes && _sessions.Lanes is not null && round.Count >= Policy.MinLaneTexts
-            && BatchPlanner.SplitInTwoLanes(lengths, groups, Policy.HalfThreadsSlowdown, Policy.MaxBatchTokens, Policy.RunOverheadTokens) is { } split)
+        if (Policy.Lanes && round.Count >= Policy.MinLaneTexts
+            && BatchPlanner.SplitInTwoLanes(lengths, groups, Policy.HalfThreadsSlowdown, Policy.MaxBatchTokens, Policy.RunOverheadTokens) is { } split
+            && LanesReady(wanted: true))
         {
             List<ModelRun> first = FillRound(round, split.First, 0, _firstLane);
             List<ModelRun> second = FillRound(round, split.Second, first.Count, _secondLane);
@@ -268,6 +270,18 @@ internal sealed class EmbeddingEngine : IDisposable
         }
 
         DeliverRound(round, runs);
+    }
+
+    // Whether a run the lanes would speed up can have them: the first such run starts opening them and runs whole.
+    private bool LanesReady(bool wanted)
+    {
+        if (!wanted || _sessions.Lanes is not null)
+        {
+            return wanted;
+        }
+
+        _sessions.OpenLanes();
+        return false;
     }
 
     private void RunOnLanes(IReadOnlyList<ModelRun> first, IReadOnlyList<ModelRun> second)

@@ -16,20 +16,25 @@ namespace GLuCoSE.Execution;
 internal sealed class ModelSessions : IDisposable
 {
     private readonly SharedWeights? _weights;
+    private readonly Func<OnnxEncoder>? _openLane;
+    private readonly TaskCompletionSource _lanesOpened = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private volatile ParallelRuns? _lanes;
     private volatile string _offReason;
+    private int _laneOpening;
 
     private ModelSessions(OnnxEncoder main, SharedWeights? weights, Func<OnnxEncoder>? openLane, string offReason)
     {
         Main = main;
         _weights = weights;
         _offReason = offReason;
-
-        // The lanes' session opens in the background: Create returns as soon as the main session is ready, and
-        // batches use the lanes once they are there.
-        LanesOpened = openLane is null || weights is null
-            ? Task.CompletedTask
-            : Task.Factory.StartNew(() => OpenLanes(openLane, weights), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        if (openLane is null || weights is null)
+        {
+            _lanesOpened.SetResult();
+        }
+        else
+        {
+            _openLane = openLane;
+        }
     }
 
     /// <summary>Gets the main session.</summary>
@@ -37,15 +42,34 @@ internal sealed class ModelSessions : IDisposable
 
     /// <summary>
     /// Gets the two lanes for bulk batches and micro-batches; null where they are off (see
-    /// <see cref="GlucosePerformanceOptions.ParallelRuns"/>) or not open yet.
+    /// <see cref="GlucosePerformanceOptions.ParallelRuns"/>) or not open yet (see <see cref="OpenLanes"/>).
     /// </summary>
     public ParallelRuns? Lanes => _lanes;
 
-    /// <summary>Gets a task that ends when the lanes are open, or known to stay off (for tests and benchmarks).</summary>
-    public Task LanesOpened { get; }
+    /// <summary>Gets a task that ends when the lanes are open, or known to stay off.</summary>
+    public Task LanesOpened => _lanesOpened.Task;
 
-    /// <summary>Gets whether the lanes are on, opening, or off and why (for the load log and diagnostics).</summary>
-    public string LanesState => _lanes is not null ? "on" : LanesOpened.IsCompleted ? "off: " + _offReason : "opening";
+    /// <summary>Gets whether the lanes are on, opening, not opened yet, or off and why (for the load log and diagnostics).</summary>
+    public string LanesState =>
+        _lanes is not null ? "on"
+        : LanesOpened.IsCompleted ? "off: " + _offReason
+        : Volatile.Read(ref _laneOpening) == 0 ? "not opened yet (they open when a batch first can use them)"
+        : "opening";
+
+    /// <summary>
+    /// Starts opening the lanes' session in the background, the first time a batch could use it: a process that never
+    /// runs such a batch (a few texts, then exit) neither waits for it nor spends a core and memory on it. Returns
+    /// <see cref="LanesOpened"/>; batches use the lanes once they are there.
+    /// </summary>
+    public Task OpenLanes()
+    {
+        if (_openLane is { } open && Interlocked.Exchange(ref _laneOpening, 1) == 0)
+        {
+            Task.Factory.StartNew(() => OpenLanesNow(open, _weights!), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        }
+
+        return LanesOpened;
+    }
 
     /// <summary>Opens the main session and proves it with <see cref="OnnxEncoder.Probe"/>; the lanes follow in the background.</summary>
     public static ModelSessions Open(string modelPath, GlucoseEmbedderOptions options, bool lanes, double minSharedFraction, int vocabularySize, string tokenizerPath)
@@ -71,17 +95,21 @@ internal sealed class ModelSessions : IDisposable
         return new ModelSessions(main, null, null, offReason ?? "");
     }
 
-    /// <summary>Waits for the lanes' session to finish opening, then releases every session and the weights.</summary>
+    /// <summary>Waits for the lanes' session to finish opening if it has started (none starts after this), then releases every session and the weights.</summary>
     public void Dispose()
     {
-        LanesOpened.Wait();
+        if (Interlocked.Exchange(ref _laneOpening, 1) == 1)
+        {
+            LanesOpened.Wait();
+        }
+
         Main.Dispose();
         _lanes?.Dispose();
         _weights?.Dispose();
     }
 
     [SuppressMessage("Design", "CA1031", Justification = "The lanes only speed batches up: any failure leaves them off, never the embedder broken.")]
-    private void OpenLanes(Func<OnnxEncoder> openLane, SharedWeights weights)
+    private void OpenLanesNow(Func<OnnxEncoder> openLane, SharedWeights weights)
     {
         try
         {
@@ -96,6 +124,7 @@ internal sealed class ModelSessions : IDisposable
         {
             // Both sessions hold their pre-packed matrices now: the mapped pages need not stay resident.
             weights.Trim();
+            _lanesOpened.SetResult();
         }
     }
 
@@ -157,6 +186,9 @@ internal sealed class ModelSessions : IDisposable
             main.FromOptimizedModelCache = fromCache;
             opened = true;
             main.Probe(modelPath, vocabularySize, tokenizerPath);
+
+            // The main session holds its pre-packed matrices: until the lanes open (if ever), the pages can go.
+            weights.Trim();
             SharedWeights laneWeights = weights;
             return new ModelSessions(main, weights, openLane: () =>
             {

@@ -25,7 +25,7 @@ public sealed class EmbeddingEngineLanesTests
         }
 
         using var harness = EngineHarness.Open(TestPaths.TinyModel, new GlucoseEmbedderOptions { ModelFileName = file, IntraOpNumThreads = 4, BatchSize = 16, Performance = { MaxBatchTokens = 2048 } });
-        await harness.Engine.Sessions.LanesOpened;
+        await harness.Engine.Sessions.OpenLanes();
         Assert.Equal("on", harness.Engine.Sessions.LanesState);
         var errors = new List<string>();
         Parallel.For(0, 16, new ParallelOptions { MaxDegreeOfParallelism = 16 }, k =>

@@ -35,13 +35,13 @@ public sealed class ParallelRunsTests : IDisposable
         float[][] expected;
         using (var plain = EngineHarness.Open(TestPaths.TinyModel, Options(cache: false, parallel: false)))
         {
-            await plain.Engine.Sessions.LanesOpened.WaitAsync(TestContext.Current.CancellationToken);
+            await plain.Engine.Sessions.OpenLanes().WaitAsync(TestContext.Current.CancellationToken);
             Assert.Null(plain.Engine.Sessions.Lanes);
             expected = plain.Embedder.Encode(texts);
         }
 
         using var harness = EngineHarness.Open(TestPaths.TinyModel, Options(cache: true));
-        await harness.Engine.Sessions.LanesOpened.WaitAsync(TestContext.Current.CancellationToken);
+        await harness.Engine.Sessions.OpenLanes().WaitAsync(TestContext.Current.CancellationToken);
         Assert.NotNull(harness.Engine.Sessions.Lanes);
         Assert.Equal("on", harness.Engine.Sessions.LanesState);
 
@@ -79,7 +79,7 @@ public sealed class ParallelRunsTests : IDisposable
         string[] texts = [.. Sentences.Take(300), string.Concat(Sentences.Take(40)), string.Concat(Sentences.Take(30, skip: 50))];
         using var serial = EngineHarness.Open(TestPaths.TinyModel, Options(cache: true, parallel: false));
         using var harness = EngineHarness.Open(TestPaths.TinyModel, Options(cache: true));
-        await harness.Engine.Sessions.LanesOpened.WaitAsync(TestContext.Current.CancellationToken);
+        await harness.Engine.Sessions.OpenLanes().WaitAsync(TestContext.Current.CancellationToken);
         Assert.Equal("on", harness.Engine.Sessions.LanesState);
 
         float[][] expected = serial.Embedder.Encode(texts);
@@ -105,13 +105,13 @@ public sealed class ParallelRunsTests : IDisposable
     {
         using (var disabled = EngineHarness.Open(TestPaths.TinyModel, Options(cache: true, parallel: false)))
         {
-            await disabled.Engine.Sessions.LanesOpened.WaitAsync(TestContext.Current.CancellationToken);
+            await disabled.Engine.Sessions.OpenLanes().WaitAsync(TestContext.Current.CancellationToken);
             Assert.Null(disabled.Engine.Sessions.Lanes);
             Assert.Equal("off: ParallelRuns is false", disabled.Engine.Sessions.LanesState);
         }
 
         using var single = EngineHarness.Open(TestPaths.TinyModel, Options(cache: true, threads: 1));
-        await single.Engine.Sessions.LanesOpened.WaitAsync(TestContext.Current.CancellationToken);
+        await single.Engine.Sessions.OpenLanes().WaitAsync(TestContext.Current.CancellationToken);
         Assert.Null(single.Engine.Sessions.Lanes);
         Assert.Equal("off: one intra-op thread", single.Engine.Sessions.LanesState);
     }
@@ -132,7 +132,7 @@ public sealed class ParallelRunsTests : IDisposable
         }
 
         using var harness = EngineHarness.Open(folder.Path, Options(cache: false));
-        await harness.Engine.Sessions.LanesOpened.WaitAsync(TestContext.Current.CancellationToken);
+        await harness.Engine.Sessions.OpenLanes().WaitAsync(TestContext.Current.CancellationToken);
 
         Assert.Equal("on", harness.Engine.Sessions.LanesState);
         Assert.NotNull(harness.Engine.Sessions.Lanes);
@@ -143,11 +143,41 @@ public sealed class ParallelRunsTests : IDisposable
     public void Dispose_WhileTheLanesAreStillOpening_WaitsForThemAndReleasesEverything()
     {
         var harness = EngineHarness.Open(TestPaths.TinyModel, Options(cache: true));
+        _ = harness.Engine.Sessions.OpenLanes();
 
         harness.Embedder.Dispose();
 
         Assert.True(harness.Engine.Sessions.LanesOpened.IsCompleted);
         Assert.Throws<ObjectDisposedException>(() => harness.Embedder.Encode("テスト"));
+    }
+
+    [Fact]
+    public void Encode_AFewShortTexts_NeverOpensTheLanes()
+    {
+        // A short-lived program (a few texts, then Dispose) neither waits for the lanes' session nor spends a core on it.
+        var harness = EngineHarness.Open(TestPaths.TinyModel, Options(cache: false));
+        harness.Embedder.Encode(["今日は晴れです。", "猫が好きです。"]);
+        harness.Embedder.Encode("犬も好きです。");
+
+        Assert.StartsWith("not opened yet", harness.Engine.Sessions.LanesState, StringComparison.Ordinal);
+        harness.Embedder.Dispose();
+        Assert.Null(harness.Engine.Sessions.Lanes);
+        Assert.False(harness.Engine.Sessions.LanesOpened.IsCompleted);
+    }
+
+    [Fact]
+    public async Task Encode_ABatchTheLanesWouldSpeedUp_OpensThemForTheNextBatches()
+    {
+        string[] texts = Sentences.Take(48);
+        using var harness = EngineHarness.Open(TestPaths.TinyModel, Options(cache: false));
+        float[][] first = harness.Embedder.Encode(texts);
+
+        await harness.Engine.Sessions.LanesOpened.WaitAsync(TestContext.Current.CancellationToken);
+
+        Assert.Equal("on", harness.Engine.Sessions.LanesState);
+        Assert.Equal(0, harness.Engine.LaneBatches);
+        Assert.Equal(first, harness.Embedder.Encode(texts));
+        Assert.True(harness.Engine.LaneBatches > 0, "the second call ran without the lanes");
     }
 
     [Fact]

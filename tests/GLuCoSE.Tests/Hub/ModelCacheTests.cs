@@ -487,7 +487,7 @@ public sealed class ModelCacheTests
         string[] written = CacheEntries(context);
         using (var harness = EngineHarness.Open(context.ModelFolder, options))
         {
-            await harness.Engine.Sessions.LanesOpened.WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
+            await harness.Engine.Sessions.OpenLanes().WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
             harness.Embedder.Encode(Sentences);
         }
 
@@ -510,8 +510,8 @@ public sealed class ModelCacheTests
         // Two threads make the lanes possible on any machine (each lane gets one).
         using var lanes = EngineHarness.Open(context.ModelFolder, new GlucoseEmbedderOptions { IntraOpNumThreads = 2 });
         using var serial = EngineHarness.Open(context.ModelFolder, new GlucoseEmbedderOptions { IntraOpNumThreads = 2, Performance = { ParallelRuns = false } });
-        await lanes.Engine.Sessions.LanesOpened.WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
-        await serial.Engine.Sessions.LanesOpened.WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
+        await lanes.Engine.Sessions.OpenLanes().WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
+        await serial.Engine.Sessions.OpenLanes().WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
 
         Assert.Equal("on", lanes.Engine.Sessions.LanesState);
         Assert.StartsWith("off", serial.Engine.Sessions.LanesState, StringComparison.Ordinal);
@@ -543,7 +543,7 @@ public sealed class ModelCacheTests
         (await context.CreateAsync(options: options)).Dispose();
 
         using var harness = EngineHarness.Open(context.ModelFolder, options);
-        await harness.Engine.Sessions.LanesOpened.WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
+        await harness.Engine.Sessions.OpenLanes().WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
 
         Assert.Equal("on", harness.Engine.Sessions.LanesState);
         Assert.Single(Directory.GetFiles(chosen, "*.onnx"));

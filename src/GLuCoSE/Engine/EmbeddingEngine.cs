@@ -215,7 +215,7 @@ internal sealed class EmbeddingEngine : IDisposable
                 ThrowIfDisposed();
 
                 // On the lanes, the batch's two halves run at once, each on half the threads (same texts, same turn).
-                int half = Policy.Lanes
+                int half = Policy.Lanes && _sessions.MayHaveLanes
                     ? BatchPlanner.SplitForLanes(lengths.AsSpan(start, count), Policy.MinLaneBatchTokens, Policy.MaxLaneRunTokens) ?? 0
                     : 0;
                 half = LanesReady(half > 0) ? half : 0;
@@ -251,7 +251,7 @@ internal sealed class EmbeddingEngine : IDisposable
         }
 
         List<(int Start, int Count)> groups = BatchPlanner.SplitByPaddingCost(lengths, Policy.RunOverheadTokens, Policy.MaxBatchTokens);
-        if (Policy.Lanes && round.Count >= Policy.MinLaneTexts
+        if (Policy.Lanes && _sessions.MayHaveLanes && round.Count >= Policy.MinLaneTexts
             && BatchPlanner.SplitInTwoLanes(lengths, groups, Policy.HalfThreadsSlowdown, Policy.MaxBatchTokens, Policy.RunOverheadTokens) is { } split
             && LanesReady(wanted: true))
         {

@@ -46,6 +46,9 @@ internal sealed class ModelSessions : IDisposable
     /// </summary>
     public ParallelRuns? Lanes => _lanes;
 
+    /// <summary>Gets whether the lanes are open or may still open (not off for good).</summary>
+    public bool MayHaveLanes => _lanes is not null || !LanesOpened.IsCompleted;
+
     /// <summary>Gets a task that ends when the lanes are open, or known to stay off.</summary>
     public Task LanesOpened => _lanesOpened.Task;
 

@@ -173,7 +173,8 @@ internal sealed class EmbeddingEngine : IDisposable
 
     // Like sentence-transformers: longest first, padded per batch, each row handed back to its text's index. Each batch
     // waits for its turn on the model, so concurrent callers interleave batch by batch; cancellation and progress are
-    // checked and reported between batches, and cancellation also ends the wait for a turn. Windows bound the memory beyond the results.
+    // checked and reported between batches (cancellation also ends the wait for a turn). Windows bound the memory
+    // beyond the results.
     private void RunBatches(IReadOnlyList<string> texts, EncodeCall call, float[][]? embeddings, TokenEmbeddings[]? tokens)
     {
         call.Start(texts.Count);
@@ -218,7 +219,11 @@ internal sealed class EmbeddingEngine : IDisposable
                 int half = Policy.Lanes && _sessions.MayHaveLanes
                     ? BatchPlanner.SplitForLanes(lengths.AsSpan(start, count), Policy.MinLaneBatchTokens, Policy.MaxLaneRunTokens) ?? 0
                     : 0;
-                half = LanesReady(half > 0) ? half : 0;
+                if (half > 0 && !LanesOpenFor())
+                {
+                    half = 0;
+                }
+
                 ModelRun whole = Fill(0, ids, order, start, half > 0 ? half : count);
                 if (half > 0)
                 {
@@ -253,7 +258,7 @@ internal sealed class EmbeddingEngine : IDisposable
         List<(int Start, int Count)> groups = BatchPlanner.SplitByPaddingCost(lengths, Policy.RunOverheadTokens, Policy.MaxBatchTokens);
         if (Policy.Lanes && _sessions.MayHaveLanes && round.Count >= Policy.MinLaneTexts
             && BatchPlanner.SplitInTwoLanes(lengths, groups, Policy.HalfThreadsSlowdown, Policy.MaxBatchTokens, Policy.RunOverheadTokens) is { } split
-            && LanesReady(wanted: true))
+            && LanesOpenFor())
         {
             List<ModelRun> first = FillRound(round, split.First, 0, _firstLane);
             List<ModelRun> second = FillRound(round, split.Second, first.Count, _secondLane);
@@ -272,12 +277,12 @@ internal sealed class EmbeddingEngine : IDisposable
         DeliverRound(round, runs);
     }
 
-    // Whether a run the lanes would speed up can have them: the first such run starts opening them and runs whole.
-    private bool LanesReady(bool wanted)
+    // Whether the lanes are open for a run they would speed up; the first such run starts opening them and runs whole.
+    private bool LanesOpenFor()
     {
-        if (!wanted || _sessions.Lanes is not null)
+        if (_sessions.Lanes is not null)
         {
-            return wanted;
+            return true;
         }
 
         _sessions.OpenLanes();

@@ -74,7 +74,7 @@ internal sealed class ModelSessions : IDisposable
         return LanesOpened;
     }
 
-    /// <summary>Opens the main session and proves it with <see cref="OnnxEncoder.Probe"/>; the lanes follow in the background.</summary>
+    /// <summary>Opens the main session and proves it with <see cref="OnnxEncoder.Probe"/>; the lanes open later, when first useful (<see cref="OpenLanes"/>).</summary>
     public static ModelSessions Open(string modelPath, GlucoseEmbedderOptions options, bool lanes, double minSharedFraction, int vocabularySize, string tokenizerPath)
     {
         int threads = Threads(options);
@@ -98,7 +98,10 @@ internal sealed class ModelSessions : IDisposable
         return new ModelSessions(main, null, null, offReason ?? "");
     }
 
-    /// <summary>Waits for the lanes' session to finish opening if it has started (none starts after this), then releases every session and the weights.</summary>
+    /// <summary>
+    /// Waits for the lanes' session to finish opening if it has started (none starts after this), then releases every
+    /// session and the weights.
+    /// </summary>
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _laneOpening, 1) == 1)

@@ -179,13 +179,13 @@ internal sealed class FileDownloader
             && (generation is null || note.Generation is null || generation == note.Generation);
     }
 
-    /// <summary>A Content-Encoding other than identity, which would store compressed bytes as the file.</summary>
     /// <summary>Whether the answer is an HTML page although the file is not one (none of a model's files is).</summary>
     private static bool IsWebPage(HttpResponseMessage response, RemoteFile file) =>
         string.Equals(response.Content.Headers.ContentType?.MediaType, "text/html", StringComparison.OrdinalIgnoreCase)
         && !file.RelativePath.EndsWith(".html", StringComparison.OrdinalIgnoreCase)
         && !file.RelativePath.EndsWith(".htm", StringComparison.OrdinalIgnoreCase);
 
+    /// <summary>A Content-Encoding other than identity, which would store compressed bytes as the file.</summary>
     private static string? ContentEncoding(HttpResponseMessage response)
     {
         foreach (string encoding in response.Content.Headers.ContentEncoding)
